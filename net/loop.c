@@ -1,0 +1,127 @@
+/* net/loop.c — see loop.h. */
+#include "net/loop.h"
+
+#include <errno.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+
+#define LOOP_BATCH 256
+
+struct loop {
+    int epfd;
+    int stop;
+    int nowait;
+    int cron_ms;
+    uint64_t next_cron;
+    void (*cron)(loop *, void *);
+    void *cron_priv;
+    void (*before_sleep)(loop *, void *);
+    void *bs_priv;
+    struct epoll_event ev[LOOP_BATCH];
+};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+loop *loop_new(void)
+{
+    loop *l = mem_calloc(sizeof(*l));
+    l->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (l->epfd < 0) {
+        mem_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void loop_free(loop *l)
+{
+    if (!l) return;
+    close(l->epfd);
+    mem_free(l);
+}
+
+int loop_watch(loop *l, loop_handle *h, int mask)
+{
+    if (mask == h->mask) return 0;
+    struct epoll_event ev = {0};
+    ev.data.ptr = h;
+    if (mask & LOOP_READ) ev.events |= EPOLLIN;
+    if (mask & LOOP_WRITE) ev.events |= EPOLLOUT;
+    int op = h->mask == 0 ? EPOLL_CTL_ADD : (mask == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD);
+    if (epoll_ctl(l->epfd, op, h->fd, &ev) < 0) return -1;
+    h->mask = mask;
+    return 0;
+}
+
+void loop_set_cron(loop *l, int period_ms, void (*fn)(loop *, void *), void *priv)
+{
+    l->cron_ms = period_ms;
+    l->cron = fn;
+    l->cron_priv = priv;
+    l->next_cron = now_ms() + (uint64_t)period_ms;
+}
+
+void loop_set_before_sleep(loop *l, void (*fn)(loop *, void *), void *priv)
+{
+    l->before_sleep = fn;
+    l->bs_priv = priv;
+}
+
+void loop_nowait(loop *l)
+{
+    l->nowait = 1;
+}
+
+void loop_run_once(loop *l)
+{
+    if (l->before_sleep) l->before_sleep(l, l->bs_priv);
+    int timeout = -1;
+    if (l->cron) {
+        uint64_t now = now_ms();
+        timeout = l->next_cron > now ? (int)(l->next_cron - now) : 0;
+    }
+    if (l->nowait) {
+        timeout = 0;
+        l->nowait = 0;
+    }
+    int n = epoll_wait(l->epfd, l->ev, LOOP_BATCH, timeout);
+    for (int i = 0; i < n; i++) {
+        loop_handle *h = l->ev[i].data.ptr;
+        uint32_t e = l->ev[i].events;
+        int events = 0;
+        if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) events |= LOOP_READ;
+        if (e & EPOLLOUT) events |= LOOP_WRITE;
+        events &= h->mask | LOOP_READ;
+        if (events) h->fn(l, h, events);
+    }
+    if (l->cron) {
+        uint64_t now = now_ms();
+        if (now >= l->next_cron) {
+            l->next_cron = now + (uint64_t)l->cron_ms;
+            l->cron(l, l->cron_priv);
+        }
+    }
+}
+
+void loop_run(loop *l)
+{
+    while (!l->stop) loop_run_once(l);
+}
+
+void loop_stop(loop *l)
+{
+    l->stop = 1;
+}
+
+int loop_stopped(loop *l)
+{
+    return l->stop;
+}

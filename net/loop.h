@@ -1,0 +1,48 @@
+/* net/loop.h — a per-thread event loop over epoll.
+ *
+ * Each worker thread owns one loop. File descriptors are registered with a
+ * loop_handle that the caller embeds in its own object (a client, a listener),
+ * so an event leads straight to its owner without a lookup table. Level
+ * triggered. A loop also runs a periodic cron callback and a before-sleep hook
+ * (where replies are flushed, so that one pass of reads costs one write per
+ * client).
+ */
+#ifndef KV_NET_LOOP_H
+#define KV_NET_LOOP_H
+
+#include <stdint.h>
+
+typedef struct loop loop;
+typedef struct loop_handle loop_handle;
+
+enum { LOOP_READ = 1, LOOP_WRITE = 2 };
+
+/* Called with the events that fired (LOOP_READ and/or LOOP_WRITE; errors and
+ * hang-ups are reported as LOOP_READ so that the read sees them). */
+typedef void loop_fn(loop *l, loop_handle *h, int events);
+
+struct loop_handle {
+    int fd;
+    int mask; /* events currently watched */
+    loop_fn *fn;
+    void *priv;
+};
+
+loop *loop_new(void);
+void loop_free(loop *l);
+/* Sets which events h->fd is watched for (0 removes it from the loop). The
+ * handle must stay valid while registered. Returns 0 or -1 (errno). */
+int loop_watch(loop *l, loop_handle *h, int mask);
+/* Waits for events up to timeout_ms (-1 forever) and dispatches them; also
+ * runs the cron when due and the before-sleep hook before waiting. */
+void loop_run_once(loop *l);
+/* Runs until loop_stop. */
+void loop_run(loop *l);
+void loop_stop(loop *l);
+int loop_stopped(loop *l);
+void loop_set_cron(loop *l, int period_ms, void (*fn)(loop *, void *), void *priv);
+void loop_set_before_sleep(loop *l, void (*fn)(loop *, void *), void *priv);
+/* Makes the next wait return at once (e.g. work was queued from this thread). */
+void loop_nowait(loop *l);
+
+#endif

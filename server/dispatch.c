@@ -1,0 +1,153 @@
+/* server/dispatch.c — runs one command: lookup, checks, locks, handler, stats.
+ *
+ * The order of checks follows Redis, so that clients see the same error for
+ * the same mistake: unknown command, arity, authentication, pause, memory.
+ * Then the shards of the command's keys (from the command table) are locked
+ * in ascending order for the handler's run.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "db/ks.h"
+#include "server/client.h"
+#include "server/stats.h"
+
+void server_dirty(long long n)
+{
+    atomic_fetch_add_explicit(&srv.dirty, n, memory_order_relaxed);
+}
+
+void key_modified(ks_db *db, slice key)
+{
+    (void)db;
+    (void)key;
+    server_dirty(1);
+}
+
+/* The first arguments, quoted, for the unknown-command error. */
+static void args_preview(client *c, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = 0;
+    for (int i = 1; i < c->argc && n + 4 < size; i++) {
+        int w = snprintf(out + n, size - n, "'%.*s' ", (int)(c->argv[i].len > 128 ? 128 : c->argv[i].len),
+                         c->argv[i].p);
+        if (w < 0 || (size_t)w >= size - n) break;
+        n += (size_t)w;
+    }
+}
+
+static int check_arity(const command *cmd, int argc)
+{
+    return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
+}
+
+static void reject_unknown(client *c, const command *cmd)
+{
+    char preview[512];
+    args_preview(c, preview, sizeof(preview));
+    if (cmd && cmd->subs) {
+        if (c->argc < 2) {
+            reply_err_arity(c);
+            return;
+        }
+        /* A container whose subcommand is unknown. */
+        char upper[64];
+        size_t i = 0;
+        for (; cmd->name[i] && i < sizeof(upper) - 1; i++)
+            upper[i] = (char)toupper((unsigned char)cmd->name[i]);
+        upper[i] = 0;
+        reply_errorf(c, "ERR unknown subcommand '%.*s'. Try %s HELP.",
+                     (int)(c->argv[1].len > 128 ? 128 : c->argv[1].len), c->argv[1].p, upper);
+        return;
+    }
+    char name[130];
+    size_t n = c->argv[0].len > 128 ? 128 : c->argv[0].len;
+    memcpy(name, c->argv[0].p, n);
+    name[n] = 0;
+    reply_errorf(c, "ERR unknown command '%s', with args beginning with: %s", name, preview);
+}
+
+static void count_call(client *c, const command *cmd, uint64_t usec)
+{
+    cmd_stat *st = &c->w->cmdstats[cmd->id];
+    st->calls++;
+    st->usec += usec;
+    if (c->cmd_failed) st->failed++;
+    c->w->stats->commands++;
+}
+
+static void reject(client *c, const command *cmd, const char *err)
+{
+    reply_error(c, err);
+    if (cmd) c->w->cmdstats[cmd->id].rejected++;
+}
+
+/* Locks the shards of cmd's keys; returns how many shard ids are in shards. */
+static int lock_keys(client *c, const command *cmd, int *shards, int cap, int **heap)
+{
+    int stack_pos[64];
+    int *pos = stack_pos;
+    int maxkeys = c->argc;
+    if (maxkeys > 64) pos = mem_alloc(sizeof(int) * (size_t)maxkeys);
+    int n = cmd_get_keys(cmd, c->argv, c->argc, pos, maxkeys);
+    slice stack_keys[64];
+    slice *keys = n > 64 ? mem_alloc(sizeof(slice) * (size_t)n) : stack_keys;
+    for (int i = 0; i < n; i++) keys[i] = c->argv[pos[i]];
+    int *sh = shards;
+    if (n > cap) {
+        sh = mem_alloc(sizeof(int) * (size_t)n);
+        *heap = sh;
+    }
+    int m = ks_lock_keys(keys, n, sh);
+    if (keys != stack_keys) mem_free(keys);
+    if (pos != stack_pos) mem_free(pos);
+    return m;
+}
+
+void dispatch(client *c)
+{
+    c->cmd_failed = 0;
+    c->flags &= ~CL_REPLY_SKIP;
+    if (c->flags & CL_REPLY_SKIP_NEXT) {
+        c->flags &= ~CL_REPLY_SKIP_NEXT;
+        c->flags |= CL_REPLY_SKIP;
+    }
+    const command *cmd = cmd_lookup(c->argv, c->argc);
+    c->cmd = cmd;
+    if (!cmd || !cmd->proc) {
+        reject_unknown(c, cmd);
+        return;
+    }
+    if (!check_arity(cmd, c->argc)) {
+        reply_err_arity(c);
+        c->w->cmdstats[cmd->id].rejected++;
+        return;
+    }
+    if (!(c->flags & CL_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
+        reject(c, cmd, "NOAUTH Authentication required.");
+        return;
+    }
+    if (ks_conf.maxmemory) {
+        int over = ks_evict() < 0;
+        if (over && (cmd->flags & CMD_DENYOOM)) {
+            reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
+            return;
+        }
+    }
+    int shards_stack[16];
+    int *heap = NULL;
+    int nshards = 0;
+    int locking = srv.nworkers > 1 && !(cmd->flags & CMD_ALL_SHARDS);
+    if (locking) nshards = lock_keys(c, cmd, shards_stack, 16, &heap);
+    uint64_t start = now_us();
+    cmd->proc(c);
+    uint64_t dur = now_us() - start;
+    if (locking) ks_unlock_shards(heap ? heap : shards_stack, nshards);
+    mem_free(heap);
+    count_call(c, cmd, dur);
+    c->lastcmd = cmd;
+    c->ncmds++;
+}

@@ -1,0 +1,172 @@
+/* server/main.c — kvik-server: configuration, start-up, signals, shutdown.
+ *
+ *   kvik-server [config-file] [--name value ...]
+ *   kvik-server --help | --version
+ *
+ * The main thread starts the workers and then only waits for signals (SIGTERM
+ * and SIGINT shut down cleanly, SIGHUP reopens the log) and for SHUTDOWN.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/hash.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/util.h"
+#include "db/ks.h"
+#include "server/cmdtab.h"
+#include "server/server_init.h"
+#include "server/worker.h"
+
+extern char **environ;
+
+static void usage_error(const char *msg)
+{
+    fprintf(stderr, "%s\n", msg);
+    exit(1);
+}
+
+void server_apply_config(void)
+{
+    ks_conf.maxmemory = cfg.maxmemory;
+    ks_conf.policy = cfg.maxmemory_policy;
+    ks_conf.samples = cfg.maxmemory_samples;
+    ks_conf.lfu_log_factor = cfg.lfu_log_factor;
+    ks_conf.lfu_decay_time = cfg.lfu_decay_time;
+    ks_conf.active_expire_effort = cfg.active_expire_effort;
+    log_set_level(cfg.loglevel);
+}
+
+static void load_config(int argc, char **argv)
+{
+    char err[2048];
+    cfg_defaults();
+    int i = 1;
+    if (i < argc && strncmp(argv[i], "--", 2) != 0) {
+        if (cfg_load_file(argv[i], err, sizeof(err)) < 0) usage_error(err);
+        cfg_file_path = argv[i];
+        i++;
+    }
+    if (cfg_load_env(environ, err, sizeof(err)) < 0) usage_error(err);
+    if (cfg_load_args(argc - i, argv + i, err, sizeof(err)) < 0) usage_error(err);
+}
+
+static void daemonize(void)
+{
+    pid_t pid = fork();
+    if (pid < 0) usage_error("fork failed");
+    if (pid > 0) exit(0);
+    setsid();
+    int fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        dup2(fd, 1);
+        if (!cfg.logfile || !cfg.logfile[0]) dup2(fd, 2);
+        if (fd > 2) close(fd);
+    }
+}
+
+static void write_pidfile(void)
+{
+    if (!cfg.pidfile || !cfg.pidfile[0]) return;
+    FILE *f = fopen(cfg.pidfile, "w");
+    if (!f) {
+        log_warning("Failed to write PID file: %s", strerror(errno));
+        return;
+    }
+    fprintf(f, "%d\n", (int)getpid());
+    fclose(f);
+}
+
+static void make_run_id(void)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 40; i++) srv.run_id[i] = hex[util_rand64() & 15];
+    srv.run_id[40] = 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("Usage: kvik-server [/path/to/kvik.conf] [--name value ...]\n"
+               "       kvik-server --version\n\n"
+               "Every setting below can be given in the config file as `name value`, on the\n"
+               "command line as `--name value`, or in the environment as KVIK_NAME=value\n"
+               "(upper case, '-' as '_'). Precedence: defaults < file < environment <\n"
+               "command line.\n\n");
+        cfg_print_help(stdout);
+        return 0;
+    }
+    if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))) {
+        printf("kvik-server v=%s redis-compat=%s malloc=%s\n", KVIK_VERSION,
+               KVIK_REDIS_COMPAT_VERSION, mem_allocator_name());
+        return 0;
+    }
+    load_config(argc, argv);
+    if (cfg.daemonize) daemonize();
+    if (cfg.logfile && cfg.logfile[0] && log_open(cfg.logfile) < 0) {
+        fprintf(stderr, "Can't open the log file: %s\n", strerror(errno));
+        return 1;
+    }
+    if (cfg.dir && cfg.dir[0]) {
+        mkdir(cfg.dir, 0755);
+        if (chdir(cfg.dir) < 0) {
+            log_warning("Can't chdir to '%s': %s", cfg.dir, strerror(errno));
+            return 1;
+        }
+    }
+    hash_seed_random();
+    srv.pid = getpid();
+    srv.start_ms = now_ms();
+    atomic_store(&srv.next_client_id, 1);
+    atomic_store(&srv.active_expire_enabled, 1);
+    pthread_mutex_init(&srv.clients_lock, NULL);
+    make_run_id();
+    server_apply_config();
+    cmd_init();
+    ks_init(cfg.databases, cfg.threads > 1);
+    types_init();
+
+    /* Signals are taken by this thread only: block them before workers start. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    log_notice("kvik %s starting, pid=%d, threads=%d", KVIK_VERSION, (int)srv.pid, cfg.threads);
+    if (workers_start(cfg.threads) < 0) return 1;
+    write_pidfile();
+    log_notice("Ready to accept connections tcp on port %d", cfg.port);
+
+    for (;;) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        int sig = sigtimedwait(&set, NULL, &ts);
+        ks_update_clock();
+        if (sig == SIGHUP) {
+            log_open(cfg.logfile);
+            log_notice("Received SIGHUP, log file reopened");
+            continue;
+        }
+        if (sig == SIGTERM || sig == SIGINT) {
+            log_warning("Received %s scheduling shutdown...", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            break;
+        }
+        if (atomic_load(&srv.shutdown_asap)) break;
+    }
+    log_warning("User requested shutdown...");
+    workers_stop();
+    server_shutdown_hooks();
+    if (cfg.pidfile && cfg.pidfile[0]) unlink(cfg.pidfile);
+    log_warning("kvik is now ready to exit, bye bye...");
+    return srv.exit_code;
+}

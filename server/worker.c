@@ -1,0 +1,347 @@
+/* server/worker.c — worker threads (design.md §2).
+ *
+ * Each worker has its own epoll loop, its own listening sockets (SO_REUSEPORT,
+ * so the kernel spreads new connections over the workers), the clients it
+ * accepted, and an inbox: other threads post tasks there and wake the worker
+ * through an eventfd. The cron runs `hz` times a second per worker: active
+ * expiry over the shards this worker owns, incremental rehashing, and client
+ * timeouts.
+ */
+#include "server/worker.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+#include "db/ks.h"
+#include "server/client.h"
+#include "server/cmdtab.h"
+#include "server/stats.h"
+
+kv_server srv;
+
+uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* ---------------------------------------------------------------- sockets */
+
+static void format_addr(const struct sockaddr_storage *ss, char *out, size_t size)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const void *)ss;
+        inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
+        port = ntohs(s->sin_port);
+        snprintf(out, size, "%s:%d", ip, port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const void *)ss;
+        inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
+        port = ntohs(s->sin6_port);
+        snprintf(out, size, "%s:%d", ip, port);
+    } else {
+        snprintf(out, size, "?:0");
+    }
+}
+
+/* Opens a listening socket on addr:port. Returns the fd or -1 (errno). */
+static int listen_on(const char *addr, int port)
+{
+    int v6 = strchr(addr, ':') != NULL;
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof(ss));
+    socklen_t len;
+    if (v6) {
+        struct sockaddr_in6 *s = (void *)&ss;
+        s->sin6_family = AF_INET6;
+        s->sin6_port = htons((uint16_t)port);
+        const char *a = strcmp(addr, "::*") == 0 ? "::" : addr;
+        if (inet_pton(AF_INET6, a, &s->sin6_addr) != 1) {
+            errno = EINVAL;
+            return -1;
+        }
+        len = sizeof(*s);
+    } else {
+        struct sockaddr_in *s = (void *)&ss;
+        s->sin_family = AF_INET;
+        s->sin_port = htons((uint16_t)port);
+        const char *a = strcmp(addr, "*") == 0 ? "0.0.0.0" : addr;
+        if (strcmp(a, "localhost") == 0) a = "127.0.0.1";
+        if (inet_pton(AF_INET, a, &s->sin_addr) != 1) {
+            errno = EINVAL;
+            return -1;
+        }
+        len = sizeof(*s);
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+    if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, cfg.tcp_backlog) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+static int is_loopback(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const void *)ss;
+        return (ntohl(s->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const void *)ss;
+        return IN6_IS_ADDR_LOOPBACK(&s->sin6_addr);
+    }
+    return 1;
+}
+
+static void reject(int fd, const char *msg)
+{
+    ssize_t n = write(fd, msg, strlen(msg));
+    (void)n;
+    close(fd);
+}
+
+static const char protected_msg[] =
+    "-DENIED kvik is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from "
+    "the loopback interface. If you want to connect from external computers, you may: 1) Set "
+    "a password with 'CONFIG SET requirepass <password>' from a loopback connection, or "
+    "disable protected mode with 'CONFIG SET protected-mode no'; 2) start the server with "
+    "'--protected-mode no'; 3) set 'protected-mode no' in the configuration file and restart "
+    "the server.\r\n";
+
+static void on_accept(loop *l, loop_handle *h, int events)
+{
+    worker *w = h->priv;
+    (void)l;
+    (void)events;
+    for (int i = 0; i < 64; i++) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        int fd = accept4(h->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                log_warning("accept: %s", strerror(errno));
+            return;
+        }
+        w->stats->conns_received++;
+        if (atomic_load(&srv.nclients) >= cfg.maxclients) {
+            w->stats->rejected_conns++;
+            reject(fd, "-ERR max number of clients reached\r\n");
+            continue;
+        }
+        if (cfg.protected_mode && (!cfg.requirepass || !cfg.requirepass[0]) && !is_loopback(&ss)) {
+            w->stats->rejected_conns++;
+            reject(fd, protected_msg);
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (cfg.tcp_keepalive > 0) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+        char addr[64], laddr[64];
+        format_addr(&ss, addr, sizeof(addr));
+        struct sockaddr_storage ls;
+        socklen_t llen = sizeof(ls);
+        if (getsockname(fd, (struct sockaddr *)&ls, &llen) == 0)
+            format_addr(&ls, laddr, sizeof(laddr));
+        else
+            snprintf(laddr, sizeof(laddr), "?:0");
+        atomic_fetch_add(&srv.nclients, 1);
+        client_new(w, conn_tcp_new(fd), addr, laddr);
+    }
+}
+
+/* Opens every bind address on every worker. Addresses starting with '-' are
+ * optional (skipped if unavailable). Returns 0 or -1 after logging. */
+static int open_listeners(void)
+{
+    if (cfg.port == 0) return 0;
+    for (int i = 0; i < srv.nworkers; i++) {
+        worker *w = &srv.workers[i];
+        for (int b = 0; b < cfg.nbind; b++) {
+            const char *a = cfg.bind[b];
+            int optional = a[0] == '-';
+            if (optional) a++;
+            int fd = listen_on(a, cfg.port);
+            if (fd < 0) {
+                if (optional) continue;
+                log_warning("Could not create server TCP listening socket %s:%d: %s", a, cfg.port,
+                            strerror(errno));
+                return -1;
+            }
+            loop_handle *h = &w->listen_h[w->nlisten++];
+            h->fd = fd;
+            h->fn = on_accept;
+            h->priv = w;
+            h->mask = 0;
+            loop_watch(w->loop, h, LOOP_READ);
+        }
+        if (w->nlisten == 0) {
+            log_warning("Failed listening on port %d (no bind address available)", cfg.port);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- inbox */
+
+static void on_wake(loop *l, loop_handle *h, int events)
+{
+    worker *w = h->priv;
+    (void)l;
+    (void)events;
+    uint64_t v;
+    ssize_t n = read(h->fd, &v, sizeof(v));
+    (void)n;
+    pthread_mutex_lock(&w->inbox_lock);
+    task *t = w->inbox;
+    w->inbox = NULL;
+    pthread_mutex_unlock(&w->inbox_lock);
+    /* Run in posting order. */
+    task *rev = NULL;
+    while (t) {
+        task *next = t->next;
+        t->next = rev;
+        rev = t;
+        t = next;
+    }
+    while (rev) {
+        task *next = rev->next;
+        rev->fn(w, rev->arg);
+        mem_free(rev);
+        rev = next;
+    }
+}
+
+void worker_post(worker *w, void (*fn)(worker *, void *), void *arg)
+{
+    task *t = mem_alloc(sizeof(*t));
+    t->fn = fn;
+    t->arg = arg;
+    pthread_mutex_lock(&w->inbox_lock);
+    t->next = w->inbox;
+    w->inbox = t;
+    pthread_mutex_unlock(&w->inbox_lock);
+    uint64_t one = 1;
+    ssize_t n = write(w->wake_h.fd, &one, sizeof(one));
+    (void)n;
+}
+
+/* ---------------------------------------------------------------- loop */
+
+static void before_sleep(loop *l, void *priv)
+{
+    worker *w = priv;
+    (void)l;
+    client_flush_pending(w);
+    client_free_closed(w);
+}
+
+static void cron(loop *l, void *priv)
+{
+    worker *w = priv;
+    (void)l;
+    int hz = cfg.hz > 0 ? cfg.hz : 10;
+    if (atomic_load(&srv.active_expire_enabled))
+        ks_active_expire(w->id, srv.nworkers, (uint64_t)(250000 / hz));
+    ks_rehash_some(w->id, srv.nworkers, 1000);
+    client_cron(w);
+}
+
+static void stop_task(worker *w, void *arg)
+{
+    (void)arg;
+    loop_stop(w->loop);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    char name[16];
+    snprintf(name, sizeof(name), "kvik-w%d", w->id);
+    pthread_setname_np(pthread_self(), name);
+    loop_run(w->loop);
+    /* Close what is left: listeners and clients. */
+    for (int i = 0; i < w->nlisten; i++) close(w->listen_h[i].fd);
+    for (client *c = w->clients; c; c = c->next) client_close(c);
+    client_flush_pending(w);
+    client_free_closed(w);
+    return NULL;
+}
+
+int workers_start(int n)
+{
+    srv.nworkers = n;
+    srv.workers = mem_calloc(sizeof(worker) * (size_t)n);
+    int ids = cmd_total_ids();
+    for (int i = 0; i < n; i++) {
+        worker *w = &srv.workers[i];
+        w->id = i;
+        w->loop = loop_new();
+        if (!w->loop) {
+            log_warning("epoll_create: %s", strerror(errno));
+            return -1;
+        }
+        pthread_mutex_init(&w->inbox_lock, NULL);
+        w->wake_h.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        w->wake_h.fn = on_wake;
+        w->wake_h.priv = w;
+        loop_watch(w->loop, &w->wake_h, LOOP_READ);
+        w->cmdstats = mem_calloc(sizeof(cmd_stat) * (size_t)(ids ? ids : 1));
+        w->stats = mem_calloc(sizeof(worker_stats));
+        int hz = cfg.hz > 0 ? cfg.hz : 10;
+        loop_set_cron(w->loop, 1000 / hz, cron, w);
+        loop_set_before_sleep(w->loop, before_sleep, w);
+    }
+    if (open_listeners() < 0) return -1;
+    for (int i = 0; i < n; i++) {
+        if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0) {
+            log_warning("cannot start worker thread: %s", strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void workers_stop(void)
+{
+    for (int i = 0; i < srv.nworkers; i++) worker_post(&srv.workers[i], stop_task, NULL);
+    for (int i = 0; i < srv.nworkers; i++) pthread_join(srv.workers[i].tid, NULL);
+}
+
+worker *worker_self(void)
+{
+    pthread_t me = pthread_self();
+    for (int i = 0; i < srv.nworkers; i++)
+        if (pthread_equal(srv.workers[i].tid, me)) return &srv.workers[i];
+    return NULL;
+}
