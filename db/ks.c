@@ -48,7 +48,7 @@ struct ks_db {
     _Atomic long long avg_ttl;
 };
 
-ks_settings ks_conf = {0, 0, 5, 10, 1, 1};
+ks_settings ks_conf = {0, 0, 5, 10, 1, 1, NULL};
 
 static ks_db *dbs;
 static int ndbs;
@@ -925,7 +925,6 @@ uint64_t ks_scan(ks_db *db, uint64_t cursor, long count, ks_scan_fn *fn, void *p
         if (hc) return (hc << 8) | (uint64_t)s;
         s++;
         if (sc.seen >= count || work >= count * 10) break;
-        work++;
     }
     return s >= KS_SHARDS ? 0 : (uint64_t)s;
 }
@@ -1169,11 +1168,18 @@ static int evict_one(int policy)
     return evicted;
 }
 
+/* Used memory as maxmemory counts it. */
+static size_t counted_memory(void)
+{
+    size_t used = mem_used(), skip = ks_conf.not_counted ? ks_conf.not_counted() : 0;
+    return used > skip ? used - skip : 0;
+}
+
 int ks_evict(void)
 {
-    if (!ks_conf.maxmemory || mem_used() <= ks_conf.maxmemory) return 0;
+    if (!ks_conf.maxmemory || counted_memory() <= ks_conf.maxmemory) return 0;
     if (ks_conf.policy == 0) return -1;
-    for (int i = 0; i < 100000 && mem_used() > ks_conf.maxmemory; i++) {
+    for (int i = 0; i < 100000 && counted_memory() > ks_conf.maxmemory; i++) {
         if (!evict_one(ks_conf.policy)) {
             /* Retry a few times: sampling may simply have missed. */
             int ok = 0;
@@ -1181,5 +1187,5 @@ int ks_evict(void)
             if (!ok) return -1;
         }
     }
-    return mem_used() <= ks_conf.maxmemory ? 0 : -1;
+    return counted_memory() <= ks_conf.maxmemory ? 0 : -1;
 }

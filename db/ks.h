@@ -67,6 +67,8 @@ typedef struct ks_settings {
     int samples;
     int lfu_log_factor, lfu_decay_time;
     int active_expire_effort; /* 1..10 */
+    /* Bytes of used memory that do not count against maxmemory (optional). */
+    size_t (*not_counted)(void);
 } ks_settings;
 extern ks_settings ks_conf;
 

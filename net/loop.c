@@ -55,6 +55,7 @@ int loop_watch(loop *l, loop_handle *h, int mask)
     ev.data.ptr = h;
     if (mask & LOOP_READ) ev.events |= EPOLLIN;
     if (mask & LOOP_WRITE) ev.events |= EPOLLOUT;
+    if (mask & LOOP_EXCLUSIVE) ev.events |= EPOLLEXCLUSIVE;
     int op = h->mask == 0 ? EPOLL_CTL_ADD : (mask == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD);
     if (epoll_ctl(l->epfd, op, h->fd, &ev) < 0) return -1;
     h->mask = mask;

@@ -15,7 +15,9 @@
 typedef struct loop loop;
 typedef struct loop_handle loop_handle;
 
-enum { LOOP_READ = 1, LOOP_WRITE = 2 };
+/* LOOP_EXCLUSIVE (with LOOP_READ): an fd several loops watch, of which only one
+ * is woken per event (a shared listening socket). */
+enum { LOOP_READ = 1, LOOP_WRITE = 2, LOOP_EXCLUSIVE = 4 };
 
 /* Called with the events that fired (LOOP_READ and/or LOOP_WRITE; errors and
  * hang-ups are reported as LOOP_READ so that the read sees them). */

@@ -26,6 +26,24 @@
 
 static void on_event(loop *l, loop_handle *h, int events);
 
+void client_account(client *c)
+{
+    size_t now = c->out.cap + (c->qbuf.p == c->w->rbuf.p ? 0 : c->qbuf.cap);
+    if (now != c->accounted) {
+        atomic_fetch_add_explicit(&c->w->client_mem, (long long)now - (long long)c->accounted,
+                                  memory_order_relaxed);
+        c->accounted = now;
+    }
+}
+
+size_t clients_buffer_memory(void)
+{
+    long long n = 0;
+    for (int i = 0; i < srv.nworkers; i++)
+        n += atomic_load_explicit(&srv.workers[i].client_mem, memory_order_relaxed);
+    return n > 0 ? (size_t)n : 0;
+}
+
 static void link_client(worker *w, client *c)
 {
     pthread_mutex_lock(&srv.clients_lock);
@@ -99,6 +117,7 @@ static void client_free(client *c)
     conn_close(c->conn);
     buf_free(&c->qbuf);
     buf_free(&c->out);
+    client_account(c);
     resp_reader_free(&c->rd);
     mem_free(c->argv);
     pthread_mutex_lock(&srv.clients_lock);
@@ -148,6 +167,7 @@ static int write_out(client *c)
         c->obuf_soft_since = 0;
         c->obuf_check_at = OBUF_CHECK_STEP;
         buf_shrink(&c->out, IOBUF_LEN);
+        client_account(c);
         if (c->h.mask & LOOP_WRITE) loop_watch(c->w->loop, &c->h, LOOP_READ);
         if (c->flags & CL_CLOSE_AFTER_REPLY) {
             client_close(c);
@@ -284,15 +304,48 @@ void client_process_input(client *c)
     }
     if (c->qpos == c->qbuf.len) {
         c->qbuf.len = c->qpos = 0;
-        if (c->qbuf.cap > 4 * IOBUF_LEN) buf_shrink(&c->qbuf, IOBUF_LEN);
+        if (c->qbuf.p != c->w->rbuf.p) buf_free(&c->qbuf);
     } else if (c->qpos > 0 && (c->qpos >= c->qbuf.len / 2 || c->qbuf.cap - c->qbuf.len < 1024)) {
         buf_consume(&c->qbuf, c->qpos);
         c->qpos = 0;
     }
 }
 
+/* Reads into the worker's shared buffer and runs what arrived; only bytes of
+ * an incomplete command are copied into the client's own buffer. So an idle
+ * client holds no input buffer at all, and the common case (whole commands per
+ * read) copies nothing. */
+static void read_shared(client *c)
+{
+    worker *w = c->w;
+    buf own = c->qbuf;
+    buf_reserve(&w->rbuf, IOBUF_LEN);
+    c->qbuf = w->rbuf;
+    c->qbuf.len = c->qpos = 0;
+    ssize_t n = conn_read(c->conn, c->qbuf.p, c->qbuf.cap);
+    if (n > 0) {
+        c->qbuf.len = (size_t)n;
+        c->w->stats->net_in += (uint64_t)n;
+        c->w->stats->io_reads++;
+        if (!c->paused_since) client_process_input(c);
+    }
+    w->rbuf = c->qbuf;
+    size_t left = c->qbuf.len - c->qpos;
+    c->qbuf = own;
+    c->qbuf.len = 0;
+    c->qpos = 0;
+    if (left && !(c->flags & CL_CLOSED)) buf_append(&c->qbuf, w->rbuf.p + w->rbuf.len - left, left);
+    w->rbuf.len = 0;
+    client_account(c);
+    if (n == 0 || n == CONN_ERR) client_close(c);
+}
+
 static void read_input(client *c)
 {
+    if (c->qbuf.len == 0) {
+        read_shared(c);
+        return;
+    }
     size_t want = IOBUF_LEN;
     /* A large bulk in progress: read it in big chunks, but never reserve more
      * than the bytes the reader says the command still needs. */
@@ -321,6 +374,7 @@ static void read_input(client *c)
     }
     if (c->paused_since) return; /* held by CLIENT PAUSE; the cron resumes it */
     client_process_input(c);
+    client_account(c);
 }
 
 static void on_event(loop *l, loop_handle *h, int events)
@@ -398,5 +452,6 @@ void client_cron(worker *w)
             continue;
         }
         if (c->obuf_soft_since) client_check_obuf(c);
+
     }
 }

@@ -32,6 +32,12 @@ void client_describe(client *c, buf *out);
  * soft output limits, CLIENT PAUSE expiry. */
 void client_cron(worker *w);
 
+/* Brings w->client_mem up to date with c's buffer sizes. */
+void client_account(client *c);
+/* Bytes held in client I/O buffers, all workers: not counted against
+ * maxmemory (clients are bounded by their own buffer limits). */
+size_t clients_buffer_memory(void);
+
 /* Executes the command in c->argv (server/dispatch.c). */
 void dispatch(client *c);
 

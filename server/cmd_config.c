@@ -4,6 +4,7 @@
  * names and values are copied (NUL-terminated) first. A value holding a NUL
  * byte cannot be a setting and is refused here. */
 #include "server/cmd_config.h"
+#include "server/server_init.h"
 
 #include <string.h>
 
@@ -76,8 +77,8 @@ static int is_local_client(const client *c)
 
 void cmd_config_set(client *c)
 {
-    if (c->argc < 4 || (c->argc - 2) % 2) {
-        reply_err_arity(c);
+    if ((c->argc - 2) % 2) {
+        reply_err_syntax(c);
         return;
     }
     int n = (c->argc - 2) / 2;
@@ -101,6 +102,7 @@ void cmd_config_set(client *c)
                                 err, sizeof(err)) != 0) {
         reply_error(c, err);
     } else {
+        server_apply_config();
         reply_ok(c);
     }
     for (int i = 0; i < n; i++) {

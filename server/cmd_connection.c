@@ -411,6 +411,10 @@ static void cmd_client_kill(client *c)
         } else if (slice_is(k, "LADDR")) {
             f.laddr = v;
         } else if (slice_is(k, "USER")) {
+            if (!slice_is(v, "default")) {
+                reply_errorf(c, "ERR No such user '%.*s'", (int)v.len, v.p);
+                return;
+            }
             f.user = v;
         } else if (slice_is(k, "SKIPME")) {
             if (slice_is(v, "yes"))
@@ -446,8 +450,12 @@ static void wake_paused(void)
 static void cmd_client_pause(client *c)
 {
     long long ms;
-    if (!util_str2ll(c->argv[2].p, c->argv[2].len, &ms) || ms < 0) {
+    if (!util_str2ll(c->argv[2].p, c->argv[2].len, &ms)) {
         reply_error(c, "ERR timeout is not an integer or out of range");
+        return;
+    }
+    if (ms < 0) {
+        reply_error(c, "ERR timeout is negative");
         return;
     }
     int all = 1;
@@ -455,7 +463,7 @@ static void cmd_client_pause(client *c)
         if (slice_is(c->argv[3], "WRITE"))
             all = 0;
         else if (!slice_is(c->argv[3], "ALL")) {
-            reply_err_syntax(c);
+            reply_error(c, "ERR CLIENT PAUSE mode must be WRITE or ALL");
             return;
         }
     }

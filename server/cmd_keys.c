@@ -203,7 +203,7 @@ static void collect_key(void *priv, kentry *e)
 {
     key_list *kl = priv;
     slice k = ke_key(e);
-    if (kl->type >= 0 && ke_type(e) != kl->type) return;
+    if (kl->type != -1 && ke_type(e) != kl->type) return;
     if (!kl->match_all && !glob_match(kl->pattern.p, kl->pattern.len, k.p, k.len, 0)) return;
     uint32_t len = (uint32_t)k.len;
     buf_append(&kl->keys, &len, sizeof(len));

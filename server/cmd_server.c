@@ -26,6 +26,8 @@ void types_init(void)
 
 void server_shutdown_hooks(void)
 {
+    /* Free the data so leak checkers see a clean exit. */
+    ks_flush_all(0);
 }
 
 void server_reset_stats(void)
@@ -178,7 +180,7 @@ static void cmd_debug(client *c)
         reply_status(c, "QUICKLIST-PACKED-THRESHOLD, RELOAD (with persistence), HELP");
         reply_status(c, "Debugging commands; not for production use.");
     } else {
-        reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'.",
+        reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try DEBUG HELP.",
                      (int)sub.len, sub.p);
     }
 }

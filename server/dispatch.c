@@ -31,9 +31,10 @@ static void args_preview(client *c, char *out, size_t size)
 {
     size_t n = 0;
     out[0] = 0;
-    for (int i = 1; i < c->argc && n + 4 < size; i++) {
-        int w = snprintf(out + n, size - n, "'%.*s' ", (int)(c->argv[i].len > 128 ? 128 : c->argv[i].len),
-                         c->argv[i].p);
+    for (int i = 1; i < c->argc && n < 128; i++) {
+        size_t budget = 128 - n;
+        int w = snprintf(out + n, size - n, "'%.*s' ",
+                         (int)(c->argv[i].len > budget ? budget : c->argv[i].len), c->argv[i].p);
         if (w < 0 || (size_t)w >= size - n) break;
         n += (size_t)w;
     }
@@ -142,12 +143,13 @@ void dispatch(client *c)
     int nshards = 0;
     int locking = srv.nworkers > 1 && !(cmd->flags & CMD_ALL_SHARDS);
     if (locking) nshards = lock_keys(c, cmd, shards_stack, 16, &heap);
+    c->lastcmd = cmd;
     uint64_t start = now_us();
     cmd->proc(c);
     uint64_t dur = now_us() - start;
     if (locking) ks_unlock_shards(heap ? heap : shards_stack, nshards);
     mem_free(heap);
     count_call(c, cmd, dur);
-    c->lastcmd = cmd;
+    client_account(c);
     c->ncmds++;
 }

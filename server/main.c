@@ -21,6 +21,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/client.h"
 #include "server/cmdtab.h"
 #include "server/server_init.h"
 #include "server/worker.h"
@@ -41,6 +42,7 @@ void server_apply_config(void)
     ks_conf.lfu_log_factor = cfg.lfu_log_factor;
     ks_conf.lfu_decay_time = cfg.lfu_decay_time;
     ks_conf.active_expire_effort = cfg.active_expire_effort;
+    ks_conf.not_counted = clients_buffer_memory;
     log_set_level(cfg.loglevel);
 }
 

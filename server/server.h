@@ -159,6 +159,7 @@ struct client {
     uint64_t obuf_soft_since;  /* ms when the soft limit was first exceeded, 0 = not */
     size_t obuf_check_at;      /* unsent bytes above which limits are checked */
     int cmd_failed;            /* the current command replied an error */
+    size_t accounted;          /* buffer bytes counted in w->client_mem */
     /* state */
     int dbid;
     ks_db *db;
@@ -235,6 +236,8 @@ struct worker {
     client *closing;           /* clients to free at the end of the pass */
     struct cmd_stat *cmdstats; /* indexed by command id */
     struct worker_stats *stats;
+    buf rbuf;                  /* shared read buffer (see client.c) */
+    _Atomic long long client_mem; /* bytes in clients' own I/O buffers */
 };
 
 /* Posts fn(arg) to run on worker w's thread (any thread may call). */

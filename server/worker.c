@@ -98,7 +98,6 @@ static int listen_on(const char *addr, int port)
     if (fd < 0) return -1;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
     if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, cfg.tcp_backlog) < 0) {
         int e = errno;
@@ -179,34 +178,40 @@ static void on_accept(loop *l, loop_handle *h, int events)
     }
 }
 
-/* Opens every bind address on every worker. Addresses starting with '-' are
- * optional (skipped if unavailable). Returns 0 or -1 after logging. */
+/* Opens every bind address once; every worker watches each listening socket
+ * (EPOLLEXCLUSIVE: one worker is woken per connection, and a busy worker is
+ * not waiting, so idle ones take new clients). Addresses starting with '-'
+ * are optional (skipped if unavailable). Returns 0 or -1 after logging. */
 static int open_listeners(void)
 {
     if (cfg.port == 0) return 0;
+    int fds[CFG_MAX_BIND], n = 0;
+    for (int b = 0; b < cfg.nbind; b++) {
+        const char *a = cfg.bind[b];
+        int optional = a[0] == '-';
+        if (optional) a++;
+        int fd = listen_on(a, cfg.port);
+        if (fd < 0) {
+            if (optional) continue;
+            log_warning("Could not create server TCP listening socket %s:%d: %s", a, cfg.port,
+                        strerror(errno));
+            return -1;
+        }
+        fds[n++] = fd;
+    }
+    if (n == 0) {
+        log_warning("Failed listening on port %d (no bind address available)", cfg.port);
+        return -1;
+    }
     for (int i = 0; i < srv.nworkers; i++) {
         worker *w = &srv.workers[i];
-        for (int b = 0; b < cfg.nbind; b++) {
-            const char *a = cfg.bind[b];
-            int optional = a[0] == '-';
-            if (optional) a++;
-            int fd = listen_on(a, cfg.port);
-            if (fd < 0) {
-                if (optional) continue;
-                log_warning("Could not create server TCP listening socket %s:%d: %s", a, cfg.port,
-                            strerror(errno));
-                return -1;
-            }
+        for (int k = 0; k < n; k++) {
             loop_handle *h = &w->listen_h[w->nlisten++];
-            h->fd = fd;
+            h->fd = fds[k];
             h->fn = on_accept;
             h->priv = w;
             h->mask = 0;
-            loop_watch(w->loop, h, LOOP_READ);
-        }
-        if (w->nlisten == 0) {
-            log_warning("Failed listening on port %d (no bind address available)", cfg.port);
-            return -1;
+            loop_watch(w->loop, h, LOOP_READ | LOOP_EXCLUSIVE);
         }
     }
     return 0;
@@ -291,10 +296,11 @@ static void *worker_main(void *arg)
     pthread_setname_np(pthread_self(), name);
     loop_run(w->loop);
     /* Close what is left: listeners and clients. */
-    for (int i = 0; i < w->nlisten; i++) close(w->listen_h[i].fd);
+    for (int i = 0; i < w->nlisten; i++) loop_watch(w->loop, &w->listen_h[i], 0);
     for (client *c = w->clients; c; c = c->next) client_close(c);
     client_flush_pending(w);
     client_free_closed(w);
+    buf_free(&w->rbuf);
     return NULL;
 }
 
