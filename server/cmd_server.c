@@ -19,6 +19,18 @@
 #include "server/server_init.h"
 #include "server/stats.h"
 
+void server_apply_config(void)
+{
+    ks_conf.maxmemory = cfg.maxmemory;
+    ks_conf.policy = cfg.maxmemory_policy;
+    ks_conf.samples = cfg.maxmemory_samples;
+    ks_conf.lfu_log_factor = cfg.lfu_log_factor;
+    ks_conf.lfu_decay_time = cfg.lfu_decay_time;
+    ks_conf.active_expire_effort = cfg.active_expire_effort;
+    ks_conf.not_counted = clients_buffer_memory;
+    log_set_level(cfg.loglevel);
+}
+
 void types_init(void)
 {
     /* Strings are built into the keyspace; collection types register here. */

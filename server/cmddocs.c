@@ -310,6 +310,8 @@ static cmddocs_type type_of_name(const char *name)
     if (strcmp(name, "pattern") == 0) return CMDDOCS_PATTERN;
     if (strncmp(name, "unix-time", 9) == 0) return CMDDOCS_UNIX_TIME;
     if (name_in(name, integer_names)) return CMDDOCS_INTEGER;
+    if (strncmp(name, "index", 5) == 0 && name[5] >= '0' && name[5] <= '9')
+        return CMDDOCS_INTEGER; /* SWAPDB index1 index2 */
     if (name_in(name, double_names)) return CMDDOCS_DOUBLE;
     return CMDDOCS_STRING;
 }

@@ -34,17 +34,6 @@ static void usage_error(const char *msg)
     exit(1);
 }
 
-void server_apply_config(void)
-{
-    ks_conf.maxmemory = cfg.maxmemory;
-    ks_conf.policy = cfg.maxmemory_policy;
-    ks_conf.samples = cfg.maxmemory_samples;
-    ks_conf.lfu_log_factor = cfg.lfu_log_factor;
-    ks_conf.lfu_decay_time = cfg.lfu_decay_time;
-    ks_conf.active_expire_effort = cfg.active_expire_effort;
-    ks_conf.not_counted = clients_buffer_memory;
-    log_set_level(cfg.loglevel);
-}
 
 static void load_config(int argc, char **argv)
 {
@@ -53,7 +42,6 @@ static void load_config(int argc, char **argv)
     int i = 1;
     if (i < argc && strncmp(argv[i], "--", 2) != 0) {
         if (cfg_load_file(argv[i], err, sizeof(err)) < 0) usage_error(err);
-        cfg_file_path = argv[i];
         i++;
     }
     if (cfg_load_env(environ, err, sizeof(err)) < 0) usage_error(err);
@@ -170,5 +158,6 @@ int main(int argc, char **argv)
     server_shutdown_hooks();
     if (cfg.pidfile && cfg.pidfile[0]) unlink(cfg.pidfile);
     log_warning("kvik is now ready to exit, bye bye...");
+    cfg_free_all();
     return srv.exit_code;
 }

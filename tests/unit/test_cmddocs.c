@@ -77,6 +77,7 @@ static void test_simple(void **state)
     check("key score member", "key:key#0 score:double member:string");
     check("key unix-time-seconds", "key:key#0 unix-time-seconds:unix-time");
     check("ip:port", "ip:port:string");
+    check("index1 index2", "index1:integer index2:integer");
     check("\tkey\n value ", "key:key#0 value:string");
 }
 

@@ -1,0 +1,706 @@
+#!/usr/bin/python3
+"""kvik vs redis-server, side by side in one run.
+
+Starts kvik and redis-server on free 127.0.0.1 ports (each pinned to one core),
+drives both with redis-benchmark pinned to the other core, alternating servers
+so that noise from the shared machine hits both alike, then measures memory per
+key with exactly 1M small string keys.  Prints ratios (kvik / redis) against the
+project's targets and writes every figure to bench/results/last.csv.
+
+Benchmarks never fail the build: the exit status is 0 unless the harness itself
+could not run (missing binary, a server that would not start).
+
+Usage: /usr/bin/python3 bench/run.py [--quick] [--tests set,get,...]
+       [--threads N] [--rounds R] [--seconds S] [-n N] [--skip-memory] ...
+See bench/README.md.
+"""
+
+import argparse
+import csv
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS_DIR = os.path.join(ROOT, "bench", "results")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# Targets from the performance issue (kvik / redis).
+TARGET_TPUT = {1: 1.0, 16: 1.2}  # pipeline depth -> minimum ops/s ratio
+TARGET_MEM = 0.6                 # maximum bytes/key ratio (used and RSS)
+
+# Every process we start, so we can kill exactly these (by PID) on any exit.
+_children = []
+
+
+# --------------------------------------------------------------------------
+# process handling
+
+
+def spawn(argv, **kw):
+    p = subprocess.Popen(argv, **kw)
+    _children.append(p)
+    return p
+
+
+def kill_child(p, timeout=5.0):
+    if p.poll() is None:
+        try:
+            os.kill(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.kill(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait()
+    if p in _children:
+        _children.remove(p)
+
+
+def kill_all():
+    for p in list(_children):
+        try:
+            kill_child(p)
+        except Exception:
+            pass
+
+
+def _on_term(signum, frame):
+    # Turn SIGTERM/SIGHUP into an exception so the finally-blocks run.
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process (all threads), in seconds."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            data = f.read()
+    except OSError:
+        return None
+    fields = data[data.rindex(")") + 2:].split()
+    # fields[0] is field 3 (state); utime/stime are fields 14/15.
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def proc_rss(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+# --------------------------------------------------------------------------
+# minimal RESP client (stdlib only)
+
+
+class Conn:
+    def __init__(self, port, timeout=30.0):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def _fill(self):
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        self.buf += chunk
+
+    def _line(self):
+        while True:
+            i = self.buf.find(b"\r\n")
+            if i >= 0:
+                line, self.buf = self.buf[:i], self.buf[i + 2:]
+                return line
+            self._fill()
+
+    def read_reply(self):
+        line = self._line()
+        t, rest = line[:1], line[1:]
+        if t in (b"+", b":"):
+            return rest.decode() if t == b"+" else int(rest)
+        if t == b"-":
+            raise RuntimeError("server error: " + rest.decode(errors="replace"))
+        if t == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            while len(self.buf) < n + 2:
+                self._fill()
+            data, self.buf = self.buf[:n], self.buf[n + 2:]
+            return data
+        if t == b"*":
+            n = int(rest)
+            return None if n < 0 else [self.read_reply() for _ in range(n)]
+        raise RuntimeError("unexpected reply %r" % line[:80])
+
+    @staticmethod
+    def encode(*args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            if not isinstance(a, bytes):
+                a = str(a).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        return b"".join(out)
+
+    def call(self, *args):
+        self.sock.sendall(self.encode(*args))
+        return self.read_reply()
+
+    def info(self, section):
+        raw = self.call("INFO", section).decode()
+        out = {}
+        for line in raw.splitlines():
+            if ":" in line and not line.startswith("#"):
+                k, v = line.split(":", 1)
+                out[k] = v
+        return out
+
+
+# --------------------------------------------------------------------------
+# servers
+
+
+class Server:
+    def __init__(self, name, argv_fn, cpus, workdir):
+        self.name = name
+        self.argv_fn = argv_fn
+        self.cpus = cpus
+        self.dir = os.path.join(workdir, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.proc = None
+        self.port = None
+        self.log = os.path.join(self.dir, "server.log")
+
+    def start(self):
+        last_err = None
+        for _attempt in range(5):
+            self.port = free_port()
+            argv = ["taskset", "-c", self.cpus] + self.argv_fn(self.port, self.dir)
+            logf = open(self.log, "ab")
+            self.proc = spawn(argv, stdout=logf, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, cwd=self.dir)
+            logf.close()
+            try:
+                self._wait_ready()
+                return self
+            except Exception as e:  # port race or startup failure: retry
+                last_err = e
+                kill_child(self.proc)
+                self.proc = None
+        raise RuntimeError("%s did not start: %s\n--- %s ---\n%s" % (
+            self.name, last_err, self.log, self.log_tail()))
+
+    def _wait_ready(self, timeout=10.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("exited with status %d" % self.proc.returncode)
+            try:
+                c = Conn(self.port, timeout=2.0)
+                try:
+                    if c.call("PING") == "PONG":
+                        return
+                finally:
+                    c.close()
+            except (OSError, RuntimeError, ConnectionError):
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("not answering PING after %.0fs" % timeout)
+
+    def stop(self):
+        if self.proc is not None:
+            kill_child(self.proc)
+            self.proc = None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, n=15):
+        try:
+            with open(self.log, errors="replace") as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return ""
+
+
+def make_servers(args, workdir, tag=""):
+    kvik_bin = args.kvik
+    redis_bin = args.redis
+    threads = str(args.threads)
+
+    def kvik_argv(port, d):
+        return [kvik_bin, "--port", str(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--threads", threads,
+                "--dir", d]
+
+    def redis_argv(port, d):
+        return [redis_bin, "--port", str(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", d,
+                "--daemonize", "no", "--logfile", ""]
+
+    return (Server("kvik" + tag, kvik_argv, args.server_cpus, workdir),
+            Server("redis" + tag, redis_argv, args.server_cpus, workdir))
+
+
+# --------------------------------------------------------------------------
+# throughput
+
+
+def run_benchmark(args, server, test, pipeline, n):
+    """One redis-benchmark run of one test.  Returns (rows, cpu%, error) where
+    rows maps the CSV test label to ops/s."""
+    argv = ["taskset", "-c", args.bench_cpus, args.benchmark,
+            "-h", "127.0.0.1", "-p", str(server.port),
+            "-t", test, "-n", str(n), "-c", str(args.clients),
+            "-r", str(args.keyspace), "-P", str(pipeline), "--csv"]
+    cpu0 = cpu_seconds(server.proc.pid)
+    t0 = time.time()
+    p = spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+              stdin=subprocess.DEVNULL)
+    try:
+        out, err = p.communicate(timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        return {}, None, "timeout after %ds" % args.timeout
+    finally:
+        kill_child(p)   # no-op if it exited; kills it on timeout or Ctrl-C
+    wall = time.time() - t0
+    cpu1 = cpu_seconds(server.proc.pid)
+    cpu = None
+    if cpu0 is not None and cpu1 is not None and wall > 0:
+        cpu = 100.0 * (cpu1 - cpu0) / wall
+    rows = {}
+    lines = out.decode(errors="replace").splitlines()
+    for row in csv.reader(lines):
+        if len(row) >= 2 and row[0] != "test":
+            try:
+                rows[row[0]] = float(row[1])
+            except ValueError:
+                pass
+    error = None
+    if p.returncode != 0 or not rows:
+        msg = (err.decode(errors="replace") + out.decode(errors="replace")).strip()
+        error = (msg.splitlines() or ["exit status %d" % p.returncode])[-1][:200]
+        if not server.alive():
+            error = "server died (exit %s): %s" % (server.proc.returncode, error)
+    return rows, cpu, error
+
+
+def calibrate(args, server, test, pipeline):
+    """Pick -n so one run lasts about args.seconds on the reference server."""
+    if args.n:
+        return args.n
+    n0 = 20000 if pipeline == 1 else 100000
+    if args.quick:
+        n0 //= 2
+    rows, _cpu, err = run_benchmark(args, server, test, pipeline, n0)
+    if err or not rows:
+        return n0
+    rps = min(rows.values())
+    n = int(rps * args.seconds)
+    n = max(10000, min(n, 50_000_000))
+    return int(round(n, -3 if n < 1_000_000 else -4))
+
+
+def throughput(args, kvik, redis, results):
+    tests = [t.strip().lower() for t in args.tests.split(",") if t.strip()]
+    pipelines = [int(x) for x in args.pipelines.split(",")]
+    total = len(tests) * len(pipelines)
+    done = 0
+    for test in tests:
+        for pipeline in pipelines:
+            done += 1
+            # Calibrate on redis (the reference); also warms both up.
+            n = calibrate(args, redis, test, pipeline)
+            runs = {kvik.name: [], redis.name: []}
+            errors = {}
+            for rnd in range(args.rounds):
+                order = (kvik, redis) if rnd % 2 == 0 else (redis, kvik)
+                for srv in order:
+                    if srv.name in errors:
+                        continue
+                    rows, cpu, err = run_benchmark(args, srv, test, pipeline, n)
+                    if err:
+                        errors[srv.name] = err
+                    else:
+                        runs[srv.name].append((rows, cpu))
+            labels = []
+            for srv in (redis, kvik):
+                for rows, _ in runs[srv.name]:
+                    for lab in rows:
+                        if lab not in labels:
+                            labels.append(lab)
+            if not labels:
+                labels = [test.upper()]
+            for lab in labels:
+                res = {"test": lab, "pipeline": pipeline, "n": n,
+                       "rounds": args.rounds}
+                for srv, key in ((kvik, "kvik"), (redis, "redis")):
+                    vals = [(rows[lab], cpu) for rows, cpu in runs[srv.name]
+                            if lab in rows]
+                    if vals:
+                        best = max(vals, key=lambda v: v[0])
+                        res[key] = best[0]
+                        res[key + "_cpu"] = best[1]
+                        res[key + "_all"] = [v[0] for v in vals]
+                    else:
+                        res[key] = None
+                        res[key + "_err"] = errors.get(srv.name, "no result")
+                results.append(res)
+                print("  [%d/%d] %-16s P=%-2d n=%-9d kvik %s  redis %s" % (
+                    done, total, lab[:16], pipeline, n,
+                    fmt_rps(res.get("kvik")), fmt_rps(res.get("redis"))),
+                    flush=True)
+            for name, err in errors.items():
+                print("      %s: %s" % (name, err), flush=True)
+            # A crashed server is restarted so later tests still run.
+            for srv in (kvik, redis):
+                if not srv.alive():
+                    print("      %s is not running; restarting it" % srv.name,
+                          flush=True)
+                    srv.stop()
+                    srv.start()
+
+
+def fmt_rps(v):
+    return "%11.0f" % v if v is not None else "%11s" % "ERR"
+
+
+def print_throughput(results, args):
+    print()
+    print("Throughput (ops/s, best of %d; redis-benchmark -c %d -r %d; "
+          "kvik --threads %d)" % (args.rounds, args.clients, args.keyspace,
+                                  args.threads))
+    hdr = "%-18s %3s %10s %10s %7s %7s  %-6s %8s %9s %8s %7s" % (
+        "test", "P", "kvik", "redis", "ratio", "target", "status",
+        "kvik cpu", "redis cpu", "ops/cpu", "spread")
+    print(hdr)
+    print("-" * len(hdr))
+    client_bound = False
+    noisy = False
+    for r in results:
+        k, rd = r.get("kvik"), r.get("redis")
+        target = TARGET_TPUT.get(r["pipeline"], 1.0)
+        r["target"] = target
+        if k is not None and rd is not None and rd > 0:
+            ratio = k / rd
+            status = "PASS" if ratio >= target else "BELOW"
+        else:
+            ratio = None
+            status = "ERROR"
+        r["ratio"] = ratio
+        r["status"] = status
+        kc, rc = r.get("kvik_cpu"), r.get("redis_cpu")
+        # ops per CPU-second of the server process: fair even when the
+        # single-threaded client, not the server, is the bottleneck.
+        cpu_ratio = None
+        if ratio is not None and kc and rc:
+            cpu_ratio = (k / kc) / (rd / rc)
+            if min(kc, rc) < 90:
+                client_bound = True
+        r["ops_per_cpu_ratio"] = cpu_ratio
+        # spread: worst round vs best round, over both servers (noise gauge)
+        spread = None
+        for key in ("kvik_all", "redis_all"):
+            vals = r.get(key) or []
+            if len(vals) > 1:
+                sp = 1.0 - min(vals) / max(vals)
+                spread = sp if spread is None else max(spread, sp)
+        r["spread"] = spread
+        if spread is not None and spread > 0.2:
+            noisy = True
+        print("%-18s %3d %10s %10s %7s %7s  %-6s %8s %9s %8s %7s" % (
+            r["test"][:18], r["pipeline"],
+            "%.0f" % k if k is not None else "ERR",
+            "%.0f" % rd if rd is not None else "ERR",
+            "%.2fx" % ratio if ratio is not None else "-",
+            ">=%.1f" % target, status,
+            "%.0f%%" % kc if kc is not None else "-",
+            "%.0f%%" % rc if rc is not None else "-",
+            "%.2fx" % cpu_ratio if cpu_ratio is not None else "-",
+            "%.0f%%" % (100 * spread) if spread is not None else "-"))
+    for r in results:
+        for key in ("kvik", "redis"):
+            if r.get(key + "_err"):
+                print("  %s %s P=%d: %s" % (key, r["test"], r["pipeline"],
+                                            r[key + "_err"]))
+    if client_bound:
+        print("  note: a server below ~90% cpu was not saturated (client-bound);"
+              " the ops/cpu column (kvik/redis ops per CPU-second) is the"
+              " fairer ratio there.")
+    if noisy:
+        print("  note: spread > 20% means rounds disagreed (busy machine);"
+              " rerun or raise --rounds before trusting a small ratio change.")
+
+
+# --------------------------------------------------------------------------
+# memory
+
+
+def load_keys(conn, nkeys, batch):
+    for start in range(0, nkeys, batch):
+        end = min(start + batch, nkeys)
+        parts = []
+        for i in range(start, end):
+            # key: 16 bytes ("key:" + 12 digits); value: 10 bytes, non-numeric
+            # so Redis cannot store it as an integer.
+            parts.append(b"*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$10\r\nv%09d\r\n"
+                         % (i, i))
+        conn.sock.sendall(b"".join(parts))
+        want = b"+OK\r\n" * (end - start)
+        while len(conn.buf) < len(want):
+            conn._fill()
+        got, conn.buf = conn.buf[:len(want)], conn.buf[len(want):]
+        if got != want:
+            bad = got.find(b"-")
+            raise RuntimeError("unexpected reply while loading: %r"
+                               % got[max(bad, 0):][:120])
+
+
+def mem_figures(srv):
+    c = Conn(srv.port)
+    try:
+        m = c.info("memory")
+    finally:
+        c.close()
+    return {"used": int(m["used_memory"]), "rss": int(m["used_memory_rss"]),
+            "proc_rss": proc_rss(srv.proc.pid)}
+
+
+def memory(args, workdir, results):
+    nkeys = args.keys
+    kvik, redis = make_servers(args, workdir, tag="-mem")
+    out = {}
+    try:
+        for srv, key in ((kvik, "kvik"), (redis, "redis")):
+            srv.start()
+            time.sleep(args.settle)   # let redis' cron refresh its RSS figure
+            before = mem_figures(srv)
+            t0 = time.time()
+            c = Conn(srv.port, timeout=120)
+            try:
+                load_keys(c, nkeys, args.batch)
+                dbsize = c.call("DBSIZE")
+            finally:
+                c.close()
+            load_s = time.time() - t0
+            if dbsize != nkeys:
+                raise RuntimeError("%s: DBSIZE %s after loading %d keys"
+                                   % (srv.name, dbsize, nkeys))
+            time.sleep(args.settle)
+            after = mem_figures(srv)
+            out[key] = {
+                "used": (after["used"] - before["used"]) / nkeys,
+                "rss": (after["rss"] - before["rss"]) / nkeys,
+                "proc_rss": ((after["proc_rss"] - before["proc_rss"]) / nkeys
+                             if after["proc_rss"] and before["proc_rss"] else None),
+                "before": before, "after": after, "load_s": load_s,
+            }
+            print("  %-5s loaded %d keys in %.1fs (%.0f keys/s)" % (
+                key, nkeys, load_s, nkeys / load_s), flush=True)
+            srv.stop()
+    finally:
+        kvik.stop()
+        redis.stop()
+
+    print()
+    print("Memory (bytes/key, %d keys: 16-byte key, 10-byte value; "
+          "after-load minus after-start)" % nkeys)
+    hdr = "%-15s %10s %10s %7s %7s  %-6s" % ("metric", "kvik", "redis", "ratio",
+                                             "target", "status")
+    print(hdr)
+    print("-" * len(hdr))
+    for metric, label in (("used", "used_memory"), ("rss", "used_memory_rss")):
+        k, r = out["kvik"][metric], out["redis"][metric]
+        ratio = k / r if r > 0 else None
+        status = ("PASS" if ratio is not None and ratio <= TARGET_MEM
+                  else "BELOW")
+        print("%-15s %10.1f %10.1f %7s %7s  %-6s" % (
+            label, k, r,
+            "%.2fx" % ratio if ratio is not None else "-",
+            "<=%.1f" % TARGET_MEM, status))
+        results.append({"kind": "memory", "test": "mem_" + metric,
+                        "kvik": k, "redis": r, "ratio": ratio,
+                        "target": TARGET_MEM, "status": status, "n": nkeys})
+    kp, rp = out["kvik"]["proc_rss"], out["redis"]["proc_rss"]
+    if kp is not None and rp is not None:
+        print("  (/proc VmRSS delta: kvik %.1f, redis %.1f bytes/key)" % (kp, rp))
+    return out
+
+
+# --------------------------------------------------------------------------
+# output
+
+
+def write_csv(path, tput, mem, args, stamp):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    gi = os.path.join(os.path.dirname(path), ".gitignore")
+    if not os.path.exists(gi):
+        with open(gi, "w") as f:
+            f.write("*.csv\n")
+    cols = ["timestamp", "kind", "test", "pipeline", "unit", "kvik", "redis",
+            "ratio", "target", "status", "kvik_cpu_pct", "redis_cpu_pct",
+            "ops_per_cpu_ratio", "spread", "n", "rounds", "kvik_threads", "kvik_runs",
+            "redis_runs", "quick"]
+
+    def f(v, digits=2):
+        if v is None:
+            return ""
+        if isinstance(v, float):
+            return "%.*f" % (digits, v)
+        return str(v)
+
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for r in tput:
+            w.writerow([stamp, "throughput", r["test"], r["pipeline"], "ops/s",
+                        f(r.get("kvik")), f(r.get("redis")),
+                        f(r.get("ratio"), 3), f(r.get("target"), 1),
+                        r.get("status"), f(r.get("kvik_cpu"), 1),
+                        f(r.get("redis_cpu"), 1),
+                        f(r.get("ops_per_cpu_ratio"), 3), f(r.get("spread"), 3),
+                        r["n"], r["rounds"],
+                        args.threads,
+                        " ".join("%.0f" % v for v in r.get("kvik_all", [])),
+                        " ".join("%.0f" % v for v in r.get("redis_all", [])),
+                        int(args.quick)])
+        for r in mem:
+            w.writerow([stamp, "memory", r["test"], "", "bytes/key",
+                        f(r["kvik"]), f(r["redis"]), f(r["ratio"], 3),
+                        f(r["target"], 1), r["status"], "", "", "", "", r["n"], "",
+                        args.threads, "", "", int(args.quick)])
+
+
+# --------------------------------------------------------------------------
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(
+        description="Compare kvik with redis-server side by side.")
+    ap.add_argument("--quick", action="store_true",
+                    help="fast smoke run: ~0.5 s per test, 1 round, 100k keys")
+    ap.add_argument("--tests", default="set,get,incr,mset",
+                    help="redis-benchmark -t tests, comma separated "
+                         "(default: %(default)s)")
+    ap.add_argument("--pipelines", default="1,16",
+                    help="pipeline depths (-P) to run (default: %(default)s)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="kvik --threads (default: 1)")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="runs per server per test, best is kept "
+                         "(default: 3, --quick: 1)")
+    ap.add_argument("--seconds", type=float, default=None,
+                    help="target duration of one run (default: 2.5, --quick: 0.5)")
+    ap.add_argument("-n", type=int, default=0,
+                    help="fixed request count per run (default: calibrated)")
+    ap.add_argument("-c", "--clients", type=int, default=50)
+    ap.add_argument("-r", "--keyspace", type=int, default=1000000)
+    ap.add_argument("--keys", type=int, default=None,
+                    help="keys for the memory test (default: 1000000, "
+                         "--quick: 100000)")
+    ap.add_argument("--batch", type=int, default=10000,
+                    help="SETs per pipelined batch when loading")
+    ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--server-cpus", default="0",
+                    help="taskset cpu list for both servers (default: 0)")
+    ap.add_argument("--bench-cpus", default="1",
+                    help="taskset cpu list for redis-benchmark (default: 1)")
+    ap.add_argument("--timeout", type=int, default=300,
+                    help="seconds before one redis-benchmark run is abandoned")
+    ap.add_argument("--settle", type=float, default=0.5,
+                    help="seconds to wait before reading INFO memory")
+    ap.add_argument("--kvik", default=os.path.join(ROOT, "bin", "kvik-server"))
+    ap.add_argument("--redis", default=shutil.which("redis-server")
+                    or "/usr/bin/redis-server")
+    ap.add_argument("--benchmark", default=shutil.which("redis-benchmark")
+                    or "/usr/bin/redis-benchmark")
+    ap.add_argument("--csv", default=os.path.join(RESULTS_DIR, "last.csv"),
+                    help="where to write results (default: %(default)s)")
+    args = ap.parse_args()
+    if args.rounds is None:
+        args.rounds = 1 if args.quick else 3
+    if args.seconds is None:
+        args.seconds = 0.5 if args.quick else 2.5
+    if args.keys is None:
+        args.keys = 100000 if args.quick else 1000000
+    return args
+
+
+def main():
+    args = parse_args()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _on_term)
+    for path in (args.kvik, args.redis, args.benchmark):
+        if not os.access(path, os.X_OK):
+            print("bench: %s not found or not executable" % path, file=sys.stderr)
+            return 2
+    if not shutil.which("taskset"):
+        print("bench: taskset not found (util-linux)", file=sys.stderr)
+        return 2
+
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+    print("kvik bench %s%s: servers on cpu %s, redis-benchmark on cpu %s, "
+          "%d cores" % (stamp, " (quick)" if args.quick else "",
+                        args.server_cpus, args.bench_cpus, os.cpu_count()))
+    workdir = tempfile.mkdtemp(prefix="kvik-bench-")
+    tput, mem = [], []
+    try:
+        if not args.skip_throughput:
+            kvik, redis = make_servers(args, workdir)
+            try:
+                kvik.start()
+                redis.start()
+                print("kvik pid %d port %d, redis pid %d port %d" % (
+                    kvik.proc.pid, kvik.port, redis.proc.pid, redis.port))
+                throughput(args, kvik, redis, tput)
+            finally:
+                kvik.stop()
+                redis.stop()
+            print_throughput(tput, args)
+        if not args.skip_memory:
+            print()
+            memory(args, workdir, mem)
+    except KeyboardInterrupt:
+        print("\nbench: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        print("bench: error: %s" % e, file=sys.stderr)
+        return 1
+    finally:
+        kill_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+        if tput or mem:
+            write_csv(args.csv, tput, mem, args, stamp)
+            shown = os.path.relpath(args.csv)
+            if shown.startswith(".."):
+                shown = os.path.abspath(args.csv)
+            print("\nresults written to %s" % shown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
