@@ -18,6 +18,8 @@ See bench/README.md.
 import argparse
 import csv
 import os
+import re
+import resource
 import shutil
 import signal
 import socket
@@ -95,6 +97,19 @@ def cpu_seconds(pid):
     fields = data[data.rindex(")") + 2:].split()
     # fields[0] is field 3 (state); utime/stime are fields 14/15.
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def machine_busy():
+    """Busy CPU-seconds of the whole machine so far (all cores, /proc/stat)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal ...
+    return (sum(v[:8]) - v[3] - v[4]) / CLK_TCK
+
+
+def children_cpu():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def proc_rss(pid):
@@ -269,13 +284,16 @@ def make_servers(args, workdir, tag=""):
 
 
 def run_benchmark(args, server, test, pipeline, n):
-    """One redis-benchmark run of one test.  Returns (rows, cpu%, error) where
-    rows maps the CSV test label to ops/s."""
+    """One redis-benchmark run of one test.  Returns (rows, cpu, error): rows
+    maps the CSV test label to ops/s; cpu is (server cpu %, other cpu %), the
+    latter being CPU used meanwhile by processes that are neither the server
+    nor redis-benchmark (a gauge of noise from the shared machine)."""
     argv = ["taskset", "-c", args.bench_cpus, args.benchmark,
             "-h", "127.0.0.1", "-p", str(server.port),
             "-t", test, "-n", str(n), "-c", str(args.clients),
             "-r", str(args.keyspace), "-P", str(pipeline), "--csv"]
     cpu0 = cpu_seconds(server.proc.pid)
+    busy0, kids0 = machine_busy(), children_cpu()
     t0 = time.time()
     p = spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
               stdin=subprocess.DEVNULL)
@@ -287,9 +305,13 @@ def run_benchmark(args, server, test, pipeline, n):
         kill_child(p)   # no-op if it exited; kills it on timeout or Ctrl-C
     wall = time.time() - t0
     cpu1 = cpu_seconds(server.proc.pid)
-    cpu = None
+    busy = machine_busy() - busy0
+    bench_cpu = children_cpu() - kids0
+    cpu = (None, None)
     if cpu0 is not None and cpu1 is not None and wall > 0:
-        cpu = 100.0 * (cpu1 - cpu0) / wall
+        srv = cpu1 - cpu0
+        other = max(0.0, busy - srv - bench_cpu)
+        cpu = (100.0 * srv / wall, 100.0 * other / wall)
     rows = {}
     lines = out.decode(errors="replace").splitlines()
     for row in csv.reader(lines):
@@ -300,20 +322,25 @@ def run_benchmark(args, server, test, pipeline, n):
                 pass
     error = None
     if p.returncode != 0 or not rows:
-        msg = (err.decode(errors="replace") + out.decode(errors="replace")).strip()
-        error = (msg.splitlines() or ["exit status %d" % p.returncode])[-1][:200]
+        lines = [l for l in err.decode(errors="replace").splitlines()
+                 if l.strip()]
+        lines += [l for l in out.decode(errors="replace").splitlines()
+                  if l.strip() and not l.startswith('"test"')]
+        error = (lines[-1] if lines else
+                 "exit status %d, no result" % p.returncode)[:200]
         if not server.alive():
             error = "server died (exit %s): %s" % (server.proc.returncode, error)
     return rows, cpu, error
+
+
+CALIBRATION_N = {True: 20000, False: 100000}  # keyed by "pipeline == 1"
 
 
 def calibrate(args, server, test, pipeline):
     """Pick -n so one run lasts about args.seconds on the reference server."""
     if args.n:
         return args.n
-    n0 = 20000 if pipeline == 1 else 100000
-    if args.quick:
-        n0 //= 2
+    n0 = CALIBRATION_N[pipeline == 1] // (2 if args.quick else 1)
     rows, _cpu, err = run_benchmark(args, server, test, pipeline, n0)
     if err or not rows:
         return n0
@@ -331,8 +358,12 @@ def throughput(args, kvik, redis, results):
     for test in tests:
         for pipeline in pipelines:
             done += 1
-            # Calibrate on redis (the reference); also warms both up.
+            # Calibrate on redis (the reference), then give kvik the same
+            # warm-up run so both keyspaces see the same writes.
             n = calibrate(args, redis, test, pipeline)
+            if not args.n:
+                run_benchmark(args, kvik, test, pipeline, CALIBRATION_N[
+                    pipeline == 1] // (2 if args.quick else 1))
             runs = {kvik.name: [], redis.name: []}
             errors = {}
             for rnd in range(args.rounds):
@@ -362,14 +393,16 @@ def throughput(args, kvik, redis, results):
                     if vals:
                         best = max(vals, key=lambda v: v[0])
                         res[key] = best[0]
-                        res[key + "_cpu"] = best[1]
+                        res[key + "_cpu"] = best[1][0]
+                        res[key + "_other"] = best[1][1]
+                        res[key + "_runs"] = vals
                         res[key + "_all"] = [v[0] for v in vals]
                     else:
                         res[key] = None
                         res[key + "_err"] = errors.get(srv.name, "no result")
                 results.append(res)
-                print("  [%d/%d] %-16s P=%-2d n=%-9d kvik %s  redis %s" % (
-                    done, total, lab[:16], pipeline, n,
+                print("  [%d/%d] %-22s P=%-2d n=%-9d kvik %s  redis %s" % (
+                    done, total, short(lab), pipeline, n,
                     fmt_rps(res.get("kvik")), fmt_rps(res.get("redis"))),
                     flush=True)
             for name, err in errors.items():
@@ -383,6 +416,13 @@ def throughput(args, kvik, redis, results):
                     srv.start()
 
 
+def short(label):
+    """Table label for a redis-benchmark CSV test name."""
+    label = re.sub(r" \(first \d+ elements\)", "", label)
+    label = re.sub(r"\(needed to benchmark (\w+)\)", r"(for \1)", label)
+    return label[:22]
+
+
 def fmt_rps(v):
     return "%11.0f" % v if v is not None else "%11s" % "ERR"
 
@@ -392,13 +432,14 @@ def print_throughput(results, args):
     print("Throughput (ops/s, best of %d; redis-benchmark -c %d -r %d; "
           "kvik --threads %d)" % (args.rounds, args.clients, args.keyspace,
                                   args.threads))
-    hdr = "%-18s %3s %10s %10s %7s %7s  %-6s %8s %9s %8s %7s" % (
+    hdr = "%-22s %3s %10s %10s %7s %7s  %-6s %8s %9s %8s %6s %6s" % (
         "test", "P", "kvik", "redis", "ratio", "target", "status",
-        "kvik cpu", "redis cpu", "ops/cpu", "spread")
+        "kvik cpu", "redis cpu", "ops/cpu", "spread", "other")
     print(hdr)
     print("-" * len(hdr))
     client_bound = False
     noisy = False
+    busy = False
     for r in results:
         k, rd = r.get("kvik"), r.get("redis")
         target = TARGET_TPUT.get(r["pipeline"], 1.0)
@@ -430,8 +471,13 @@ def print_throughput(results, args):
         r["spread"] = spread
         if spread is not None and spread > 0.2:
             noisy = True
-        print("%-18s %3d %10s %10s %7s %7s  %-6s %8s %9s %8s %7s" % (
-            r["test"][:18], r["pipeline"],
+        others = [v for v in (r.get("kvik_other"), r.get("redis_other"))
+                  if v is not None]
+        other = max(others) if others else None
+        if other is not None and other > 20:
+            busy = True
+        print("%-22s %3d %10s %10s %7s %7s  %-6s %8s %9s %8s %6s %6s" % (
+            short(r["test"]), r["pipeline"],
             "%.0f" % k if k is not None else "ERR",
             "%.0f" % rd if rd is not None else "ERR",
             "%.2fx" % ratio if ratio is not None else "-",
@@ -439,12 +485,15 @@ def print_throughput(results, args):
             "%.0f%%" % kc if kc is not None else "-",
             "%.0f%%" % rc if rc is not None else "-",
             "%.2fx" % cpu_ratio if cpu_ratio is not None else "-",
-            "%.0f%%" % (100 * spread) if spread is not None else "-"))
+            "%.0f%%" % (100 * spread) if spread is not None else "-",
+            "%.0f%%" % other if other is not None else "-"))
+    seen = set()
     for r in results:
         for key in ("kvik", "redis"):
-            if r.get(key + "_err"):
-                print("  %s %s P=%d: %s" % (key, r["test"], r["pipeline"],
-                                            r[key + "_err"]))
+            err = r.get(key + "_err")
+            if err and (key, r["pipeline"], err) not in seen:
+                seen.add((key, r["pipeline"], err))
+                print("  %s error (P=%d): %s" % (key, r["pipeline"], err))
     if client_bound:
         print("  note: a server below ~90% cpu was not saturated (client-bound);"
               " the ops/cpu column (kvik/redis ops per CPU-second) is the"
@@ -452,6 +501,9 @@ def print_throughput(results, args):
     if noisy:
         print("  note: spread > 20% means rounds disagreed (busy machine);"
               " rerun or raise --rounds before trusting a small ratio change.")
+    if busy:
+        print("  note: other > 20% means other processes used that much CPU"
+              " (% of one core) during the kept runs; the machine was shared.")
 
 
 # --------------------------------------------------------------------------
@@ -553,6 +605,15 @@ def memory(args, workdir, results):
 # output
 
 
+def runs_str(runs):
+    """Every round as ops/s:server cpu %:other cpu %, space separated."""
+    out = []
+    for rps, (cpu, other) in runs or []:
+        out.append("%.0f:%s:%s" % (rps, "" if cpu is None else "%.0f" % cpu,
+                                   "" if other is None else "%.0f" % other))
+    return " ".join(out)
+
+
 def write_csv(path, tput, mem, args, stamp):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     gi = os.path.join(os.path.dirname(path), ".gitignore")
@@ -561,6 +622,7 @@ def write_csv(path, tput, mem, args, stamp):
             f.write("*.csv\n")
     cols = ["timestamp", "kind", "test", "pipeline", "unit", "kvik", "redis",
             "ratio", "target", "status", "kvik_cpu_pct", "redis_cpu_pct",
+            "kvik_other_pct", "redis_other_pct",
             "ops_per_cpu_ratio", "spread", "n", "rounds", "kvik_threads", "kvik_runs",
             "redis_runs", "quick"]
 
@@ -579,17 +641,19 @@ def write_csv(path, tput, mem, args, stamp):
                         f(r.get("kvik")), f(r.get("redis")),
                         f(r.get("ratio"), 3), f(r.get("target"), 1),
                         r.get("status"), f(r.get("kvik_cpu"), 1),
-                        f(r.get("redis_cpu"), 1),
+                        f(r.get("redis_cpu"), 1), f(r.get("kvik_other"), 1),
+                        f(r.get("redis_other"), 1),
                         f(r.get("ops_per_cpu_ratio"), 3), f(r.get("spread"), 3),
                         r["n"], r["rounds"],
                         args.threads,
-                        " ".join("%.0f" % v for v in r.get("kvik_all", [])),
-                        " ".join("%.0f" % v for v in r.get("redis_all", [])),
+                        runs_str(r.get("kvik_runs")),
+                        runs_str(r.get("redis_runs")),
                         int(args.quick)])
         for r in mem:
             w.writerow([stamp, "memory", r["test"], "", "bytes/key",
                         f(r["kvik"]), f(r["redis"]), f(r["ratio"], 3),
-                        f(r["target"], 1), r["status"], "", "", "", "", r["n"], "",
+                        f(r["target"], 1), r["status"], "", "", "", "", "", "",
+                        r["n"], "",
                         args.threads, "", "", int(args.quick)])
 
 

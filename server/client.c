@@ -297,7 +297,7 @@ void client_process_input(client *c)
             c->paused_since = now_ms();
             break;
         }
-        c->last_ms = now_ms();
+        c->last_ms = c->w->now_ms;
         dispatch(c);
         c->qpos += consumed;
         c->argc = 0;

@@ -388,16 +388,17 @@ static void cmdstat_line(void *priv, const command *cmd)
     for (int i = 0; i < srv.nworkers; i++) {
         cmd_stat *s = &srv.workers[i].cmdstats[cmd->id];
         t.calls += s->calls;
-        t.usec += s->usec;
+        t.cycles += s->cycles;
         t.rejected += s->rejected;
         t.failed += s->failed;
     }
     if (!t.calls && !t.rejected && !t.failed) return;
+    uint64_t usec = cycles_to_us(t.cycles);
     buf_printf(ic->out,
                "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
                "failed_calls=%llu\r\n",
-               cmd->name, (unsigned long long)t.calls, (unsigned long long)t.usec,
-               t.calls ? (double)t.usec / (double)t.calls : 0.0, (unsigned long long)t.rejected,
+               cmd->name, (unsigned long long)t.calls, (unsigned long long)usec,
+               t.calls ? (double)usec / (double)t.calls : 0.0, (unsigned long long)t.rejected,
                (unsigned long long)t.failed);
 }
 

@@ -71,11 +71,11 @@ static void reject_unknown(client *c, const command *cmd)
     reply_errorf(c, "ERR unknown command '%s', with args beginning with: %s", name, preview);
 }
 
-static void count_call(client *c, const command *cmd, uint64_t usec)
+static void count_call(client *c, const command *cmd, uint64_t cycles)
 {
     cmd_stat *st = &c->w->cmdstats[cmd->id];
     st->calls++;
-    st->usec += usec;
+    st->cycles += cycles;
     if (c->cmd_failed) st->failed++;
     c->w->stats->commands++;
 }
@@ -144,9 +144,9 @@ void dispatch(client *c)
     int locking = srv.nworkers > 1 && !(cmd->flags & CMD_ALL_SHARDS);
     if (locking) nshards = lock_keys(c, cmd, shards_stack, 16, &heap);
     c->lastcmd = cmd;
-    uint64_t start = now_us();
+    uint64_t start = cycles_now();
     cmd->proc(c);
-    uint64_t dur = now_us() - start;
+    uint64_t dur = cycles_now() - start;
     if (locking) ks_unlock_shards(heap ? heap : shards_stack, nshards);
     mem_free(heap);
     count_call(c, cmd, dur);

@@ -87,10 +87,7 @@ int main(int argc, char **argv)
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("Usage: kvik-server [/path/to/kvik.conf] [--name value ...]\n"
                "       kvik-server --version\n\n"
-               "Every setting below can be given in the config file as `name value`, on the\n"
-               "command line as `--name value`, or in the environment as KVIK_NAME=value\n"
-               "(upper case, '-' as '_'). Precedence: defaults < file < environment <\n"
-               "command line.\n\n");
+               "Precedence: defaults < config file < environment < command line.\n\n");
         cfg_print_help(stdout);
         return 0;
     }
@@ -119,6 +116,7 @@ int main(int argc, char **argv)
     atomic_store(&srv.active_expire_enabled, 1);
     pthread_mutex_init(&srv.clients_lock, NULL);
     make_run_id();
+    cycles_calibrate();
     server_apply_config();
     cmd_init();
     ks_init(cfg.databases, cfg.threads > 1);

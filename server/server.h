@@ -237,6 +237,7 @@ struct worker {
     struct cmd_stat *cmdstats; /* indexed by command id */
     struct worker_stats *stats;
     buf rbuf;                  /* shared read buffer (see client.c) */
+    uint64_t now_ms;           /* clock cached once per loop pass */
     _Atomic long long client_mem; /* bytes in clients' own I/O buffers */
 };
 
@@ -272,5 +273,10 @@ void server_dirty(long long n);
 
 uint64_t now_ms(void);
 uint64_t now_us(void);
+/* A cheap timestamp for measuring command durations (TSC ticks on x86). */
+uint64_t cycles_now(void);
+/* Converts a cycles_now() difference to microseconds. */
+uint64_t cycles_to_us(uint64_t cycles);
+void cycles_calibrate(void);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 typedef struct cmd_stat {
-    uint64_t calls, usec, rejected, failed;
+    uint64_t calls, cycles, rejected, failed; /* cycles: see cycles_to_us */
 } cmd_stat;
 
 #define STATS_MAX_ERRCODES 128

@@ -44,6 +44,44 @@ uint64_t now_us(void)
     return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+static double us_per_cycle = 0.001;
+
+uint64_t cycles_now(void)
+{
+    return __rdtsc();
+}
+
+void cycles_calibrate(void)
+{
+    uint64_t t0 = now_us(), c0 = __rdtsc();
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    uint64_t t1 = now_us(), c1 = __rdtsc();
+    if (c1 > c0 && t1 > t0) us_per_cycle = (double)(t1 - t0) / (double)(c1 - c0);
+}
+
+uint64_t cycles_to_us(uint64_t cycles)
+{
+    return (uint64_t)((double)cycles * us_per_cycle);
+}
+#else
+uint64_t cycles_now(void)
+{
+    return now_us();
+}
+
+void cycles_calibrate(void)
+{
+}
+
+uint64_t cycles_to_us(uint64_t cycles)
+{
+    return cycles;
+}
+#endif
+
 /* ---------------------------------------------------------------- sockets */
 
 static void format_addr(const struct sockaddr_storage *ss, char *out, size_t size)
@@ -269,6 +307,7 @@ static void before_sleep(loop *l, void *priv)
     (void)l;
     client_flush_pending(w);
     client_free_closed(w);
+    w->now_ms = now_ms();
 }
 
 static void cron(loop *l, void *priv)
