@@ -597,10 +597,8 @@ kentry *ks_set_str(ks_db *db, slice key, slice val, int flags)
     return n;
 }
 
-kentry *ks_set_ll(ks_db *db, slice key, long long v)
+kentry *ks_set_ll(ks_db *db, slice key, kentry *e, long long v)
 {
-    part *p = part_of(db, key);
-    kentry *e = p->keys ? htab_find(p->keys, key.p, key.len) : NULL;
     if (e && META_TYPE(e->meta) == OBJ_STRING && META_ENC(e->meta) == ENC_INT) {
         memcpy((unsigned char *)val_start(e), &v, 8);
         return e;

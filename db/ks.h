@@ -120,9 +120,10 @@ enum { KS_KEEPTTL = 1, KS_FORCE_RAW = 2 };
 /* Sets key to a string value, creating or replacing (the old value is freed, its
  * TTL dropped unless KS_KEEPTTL). Picks the encoding: int, embstr or raw. */
 kentry *ks_set_str(ks_db *db, slice key, slice val, int flags);
-/* Sets key to an integer string (encoding int), keeping the TTL. If *e is the
- * key's entry with ENC_INT it is updated in place. */
-kentry *ks_set_ll(ks_db *db, slice key, long long v);
+/* Sets key to an integer string (encoding int), keeping the TTL. e is the key's
+ * current entry from a lookup, or NULL if it has none; an ENC_INT entry is
+ * updated in place with no second lookup. Returns the entry. */
+kentry *ks_set_ll(ks_db *db, slice key, kentry *e, long long v);
 /* Makes the string value of *e raw with room for newlen bytes, sets its length
  * to newlen (bytes past the old length are zero) and returns the writable bytes.
  * May replace *e. */

@@ -452,7 +452,7 @@ static void incr_generic(client *c, long long by)
         return;
     }
     v += by;
-    ks_set_ll(c->db, key, v);
+    ks_set_ll(c->db, key, e, v);
     key_modified(c->db, key);
     reply_int(c, v);
 }

@@ -307,7 +307,9 @@ static void before_sleep(loop *l, void *priv)
     (void)l;
     client_flush_pending(w);
     client_free_closed(w);
-    w->now_ms = now_ms();
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    w->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void cron(loop *l, void *priv)
