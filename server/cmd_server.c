@@ -18,6 +18,9 @@
 #include "server/cmdtab.h"
 #include "server/server_init.h"
 #include "server/stats.h"
+#include "types/hash.h"
+#include "types/list.h"
+#include "types/set.h"
 
 void server_apply_config(void)
 {
@@ -34,6 +37,9 @@ void server_apply_config(void)
 void types_init(void)
 {
     /* Strings are built into the keyspace; collection types register here. */
+    hash_type_register();
+    set_type_register();
+    list_type_register();
 }
 
 void server_shutdown_hooks(void)

@@ -14,6 +14,9 @@ extern command keys_commands[];
 extern command server_commands[];
 extern command connection_commands[];
 extern command command_commands[];
+extern command hash_commands[];
+extern command set_commands[];
+extern command list_commands[];
 
 /* ACL category names, indexed by bit position. */
 extern const char *const acl_category_names[];

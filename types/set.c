@@ -1,0 +1,6 @@
+/* types/set.c — the set value type. */
+#include "types/set.h"
+
+void set_type_register(void)
+{
+}
