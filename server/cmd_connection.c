@@ -588,8 +588,8 @@ static command client_subs[] = {
              .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, .since = "2.4.0",
              .summary = "Closes the connections that match a filter.",
              .complexity = "O(N) in clients",
-             .args = "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] "
-                     "[USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES | NO]"),
+             .args = "<ip:port | <[ID client-id] | [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME <YES | NO>]> "
+                     "[[ID client-id] | [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME <YES | NO>] ...]>"),
     CONN_CMD(.name = "client|pause", .proc = cmd_client_pause, .arity = -3,
              .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
              .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, .since = "3.0.0",
