@@ -21,6 +21,7 @@
 #include "types/hash.h"
 #include "types/list.h"
 #include "types/set.h"
+#include "types/zset.h"
 
 void server_apply_config(void)
 {
@@ -40,6 +41,7 @@ void types_init(void)
     hash_type_register();
     set_type_register();
     list_type_register();
+    zset_type_register();
 }
 
 void server_shutdown_hooks(void)

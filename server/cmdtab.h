@@ -17,6 +17,9 @@ extern command command_commands[];
 extern command hash_commands[];
 extern command set_commands[];
 extern command list_commands[];
+extern command zset_commands[];
+extern command bitmap_commands[];
+extern command hll_commands[];
 
 /* ACL category names, indexed by bit position. */
 extern const char *const acl_category_names[];
