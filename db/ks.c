@@ -1173,17 +1173,39 @@ static size_t counted_memory(void)
     return used > skip ? used - skip : 0;
 }
 
+/* Set while writes are being refused for memory. Memory moves by a few bytes
+ * on its own (a table finishing a resize frees its old bucket array), so once
+ * over the limit with nothing to evict, writes stay refused until usage is a
+ * margin below the limit, rather than flapping at the boundary. */
+static _Atomic int oom_latched;
+
 int ks_evict(void)
 {
-    if (!ks_conf.maxmemory || counted_memory() <= ks_conf.maxmemory) return 0;
-    if (ks_conf.policy == 0) return -1;
-    for (int i = 0; i < 100000 && counted_memory() > ks_conf.maxmemory; i++) {
+    size_t max = ks_conf.maxmemory;
+    if (!max) {
+        atomic_store(&oom_latched, 0);
+        return 0;
+    }
+    size_t margin = max / 64;
+    size_t limit = atomic_load(&oom_latched) ? max - margin : max;
+    if (counted_memory() <= limit) {
+        atomic_store(&oom_latched, 0);
+        return 0;
+    }
+    if (ks_conf.policy == 0) goto refuse;
+    for (int i = 0; i < 100000 && counted_memory() > limit; i++) {
         if (!evict_one(ks_conf.policy)) {
             /* Retry a few times: sampling may simply have missed. */
             int ok = 0;
             for (int r = 0; r < 3 && !ok; r++) ok = evict_one(ks_conf.policy);
-            if (!ok) return -1;
+            if (!ok) goto refuse;
         }
     }
-    return counted_memory() <= ks_conf.maxmemory ? 0 : -1;
+    if (counted_memory() <= limit) {
+        atomic_store(&oom_latched, 0);
+        return 0;
+    }
+refuse:
+    atomic_store(&oom_latched, 1);
+    return -1;
 }
