@@ -20,6 +20,8 @@ extern command list_commands[];
 extern command zset_commands[];
 extern command bitmap_commands[];
 extern command hll_commands[];
+extern command geo_commands[];
+extern command sort_commands[];
 
 /* ACL category names, indexed by bit position. */
 extern const char *const acl_category_names[];
