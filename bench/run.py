@@ -4,19 +4,25 @@
 Starts kvik and redis-server on free 127.0.0.1 ports (each pinned to one core),
 drives both with redis-benchmark pinned to the other core, alternating servers
 so that noise from the shared machine hits both alike, then measures memory per
-key with exactly 1M small string keys.  Prints ratios (kvik / redis) against the
-project's targets and writes every figure to bench/results/last.csv.
+key with exactly 1M small string keys.  The data-type suite (--suite types,
+part of the default run) does the same for lpush, lpop, sadd, hset, zadd, spop
+and lrange_100 (with a geometric-mean line) and measures memory per
+field/member/element for hashes, sets, sorted sets and a list.  Prints ratios
+(kvik / redis) against the project's targets and writes every figure to
+bench/results/last.csv.
 
 Benchmarks never fail the build: the exit status is 0 unless the harness itself
 could not run (missing binary, a server that would not start).
 
-Usage: /usr/bin/python3 bench/run.py [--quick] [--tests set,get,...]
+Usage: /usr/bin/python3 bench/run.py [--quick] [--suite all|strings|types]
+       [--tests set,get,...] [--type-tests ...] [--datasets hash,set,zset,list]
        [--threads N] [--rounds R] [--seconds S] [-n N] [--skip-memory] ...
 See bench/README.md.
 """
 
 import argparse
 import csv
+import math
 import os
 import re
 import resource
@@ -35,6 +41,12 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Targets from the performance issue (kvik / redis).
 TARGET_TPUT = {1: 1.0, 16: 1.2}  # pipeline depth -> minimum ops/s ratio
 TARGET_MEM = 0.6                 # maximum bytes/key ratio (used and RSS)
+# Data-type suite (--suite types): each test >= 1.0 at every depth, and the
+# geometric mean over the tests >= 1.2 at -P 16; memory per entry <= 1.0.
+TYPE_TESTS = "lpush,lpop,sadd,hset,zadd,spop,lrange_100"
+TARGET_TYPES = 1.0
+TARGET_GEOMEAN = {16: 1.2}
+TARGET_MEM_TYPES = 1.0
 
 # Every process we start, so we can kill exactly these (by PID) on any exit.
 _children = []
@@ -288,6 +300,13 @@ def run_benchmark(args, server, test, pipeline, n):
     maps the CSV test label to ops/s; cpu is (server cpu %, other cpu %), the
     latter being CPU used meanwhile by processes that are neither the server
     nor redis-benchmark (a gauge of noise from the shared machine)."""
+    try:
+        prepare(server, test, n)
+    except (OSError, RuntimeError, ConnectionError) as e:
+        err = "preparing %s: %s" % (test, e)
+        if not server.alive():
+            err = "server died (exit %s): %s" % (server.proc.returncode, err)
+        return {}, None, err[:200]
     argv = ["taskset", "-c", args.bench_cpus, args.benchmark,
             "-h", "127.0.0.1", "-p", str(server.port),
             "-t", test, "-n", str(n), "-c", str(args.clients),
@@ -333,6 +352,72 @@ def run_benchmark(args, server, test, pipeline, n):
     return rows, cpu, error
 
 
+# Keys redis-benchmark's data-type tests use (no __rand_int__ in the key, so
+# -r does not spread them): every run of such a test starts from the same
+# state on both servers (see prepare()).
+BENCH_KEYS = {"lpush": "mylist", "rpush": "mylist", "lpop": "mylist",
+              "rpop": "mylist", "sadd": "myset", "spop": "myset",
+              "hset": "myhash", "zadd": "myzset", "zpopmin": "myzset"}
+# One command per test that must be known to the server, else the test is an
+# ERROR for it (redis-benchmark alone would count error replies as ops/s).
+PROBES = {"lpush": ("LPUSH", "x"), "rpush": ("RPUSH", "x"),
+          "lpop": ("LPOP",), "rpop": ("RPOP",), "sadd": ("SADD", "x"),
+          "spop": ("SPOP",), "hset": ("HSET", "f", "v"),
+          "zadd": ("ZADD", "0", "m"), "zpopmin": ("ZPOPMIN",),
+          "lrange": ("LRANGE", "0", "1")}
+_fill_cache = {}
+
+
+def _fill_payload(kind, n):
+    """Pipelined commands that fill the benchmark key with n entries, and
+    the number of replies to expect.  Cached: both servers and every round
+    of a test get the same n."""
+    key = (kind, n)
+    if key not in _fill_cache:
+        per = 1000
+        cmds, count = [], 0
+        for start in range(0, n, per):
+            m = min(per, n - start)
+            if kind == "list":   # LPOP pops what redis-benchmark pushes: "xxx"
+                cmds.append(b"*%d\r\n$5\r\nLPUSH\r\n$6\r\nmylist\r\n" % (m + 2)
+                            + b"$3\r\nxxx\r\n" * m)
+            else:                # members as SADD -r would make them
+                cmds.append(b"*%d\r\n$4\r\nSADD\r\n$5\r\nmyset\r\n" % (m + 2)
+                            + b"".join(b"$20\r\nelement:%012d\r\n" % i
+                                       for i in range(start, start + m)))
+            count += 1
+        _fill_cache.clear()
+        _fill_cache[key] = (b"".join(cmds), count)
+    return _fill_cache[key]
+
+
+def prepare(server, test, n):
+    """Put the key a data-type test works on into the same state on both
+    servers before every run: empty for the write tests (lpush, sadd, hset,
+    zadd), exactly n entries for the pop tests (so every LPOP/SPOP pops a
+    real element), empty for lrange_* (redis-benchmark then runs its own
+    "LPUSH (needed to benchmark LRANGE)" phase of n "xxx" elements, then
+    LRANGE).  String tests are left alone."""
+    base = "lrange" if test.startswith("lrange") else test
+    if base not in PROBES:
+        return
+    key = "mylist" if base == "lrange" else BENCH_KEYS[base]
+    c = Conn(server.port, timeout=120)
+    try:
+        probe = "__kvik_bench_probe"
+        pc = PROBES[base]
+        c.call(pc[0], probe, *pc[1:])   # raises on "unknown command"
+        c.call("DEL", probe)
+        c.call("DEL", key)
+        if base in ("lpop", "spop"):
+            data, count = _fill_payload("list" if base == "lpop" else "set", n)
+            c.sock.sendall(data)
+            for _ in range(count):
+                c.read_reply()
+    finally:
+        c.close()
+
+
 CALIBRATION_N = {True: 20000, False: 100000}  # keyed by "pipeline == 1"
 
 
@@ -350,8 +435,8 @@ def calibrate(args, server, test, pipeline):
     return int(round(n, -3 if n < 1_000_000 else -4))
 
 
-def throughput(args, kvik, redis, results):
-    tests = [t.strip().lower() for t in args.tests.split(",") if t.strip()]
+def throughput(args, kvik, redis, results, tests_csv, suite="strings"):
+    tests = [t.strip().lower() for t in tests_csv.split(",") if t.strip()]
     pipelines = [int(x) for x in args.pipelines.split(",")]
     total = len(tests) * len(pipelines)
     done = 0
@@ -386,7 +471,10 @@ def throughput(args, kvik, redis, results):
                 labels = [test.upper()]
             for lab in labels:
                 res = {"test": lab, "pipeline": pipeline, "n": n,
-                       "rounds": args.rounds}
+                       "rounds": args.rounds, "suite": suite,
+                       # redis-benchmark's own fill phase (lrange_*):
+                       # shown, but not one of the suite's tests
+                       "aux": "needed to benchmark" in lab}
                 for srv, key in ((kvik, "kvik"), (redis, "redis")):
                     vals = [(rows[lab], cpu) for rows, cpu in runs[srv.name]
                             if lab in rows]
@@ -427,11 +515,17 @@ def fmt_rps(v):
     return "%11.0f" % v if v is not None else "%11s" % "ERR"
 
 
-def print_throughput(results, args):
+def row_target(r):
+    if r.get("suite") == "types":
+        return TARGET_TYPES
+    return TARGET_TPUT.get(r["pipeline"], 1.0)
+
+
+def print_throughput(results, args, title="Throughput"):
     print()
-    print("Throughput (ops/s, best of %d; redis-benchmark -c %d -r %d; "
-          "kvik --threads %d)" % (args.rounds, args.clients, args.keyspace,
-                                  args.threads))
+    print("%s (ops/s, best of %d; redis-benchmark -c %d -r %d; "
+          "kvik --threads %d)" % (title, args.rounds, args.clients,
+                                  args.keyspace, args.threads))
     hdr = "%-22s %3s %10s %10s %7s %7s  %-6s %8s %9s %8s %6s %6s" % (
         "test", "P", "kvik", "redis", "ratio", "target", "status",
         "kvik cpu", "redis cpu", "ops/cpu", "spread", "other")
@@ -442,7 +536,7 @@ def print_throughput(results, args):
     busy = False
     for r in results:
         k, rd = r.get("kvik"), r.get("redis")
-        target = TARGET_TPUT.get(r["pipeline"], 1.0)
+        target = row_target(r)
         r["target"] = target
         if k is not None and rd is not None and rd > 0:
             ratio = k / rd
@@ -504,6 +598,39 @@ def print_throughput(results, args):
     if busy:
         print("  note: other > 20% means other processes used that much CPU"
               " (% of one core) during the kept runs; the machine was shared.")
+
+
+def geomeans(results, args):
+    """Geometric mean of the kvik/redis ratios per pipeline depth over the
+    suite's tests (redis-benchmark's fill rows excluded).  A test without a
+    ratio (ERROR) is left out and named.  Informational: never fails."""
+    out = []
+    for pipeline in [int(x) for x in args.pipelines.split(",")]:
+        rows = [r for r in results
+                if r["pipeline"] == pipeline and not r.get("aux")]
+        if not rows:
+            continue
+        ratios = [r["ratio"] for r in rows if r.get("ratio")]
+        missing = [short(r["test"]) for r in rows if not r.get("ratio")]
+        gm = (math.exp(sum(math.log(x) for x in ratios) / len(ratios))
+              if ratios else None)
+        target = TARGET_GEOMEAN.get(pipeline)
+        if target is None:
+            status = "-"
+        elif gm is None:
+            status = "ERROR"
+        else:
+            status = "PASS" if gm >= target else "BELOW"
+        print("  geomean P=%-2d over %d/%d tests: %s  target %s  %s%s" % (
+            pipeline, len(ratios), len(rows),
+            "%.2fx" % gm if gm is not None else "-",
+            ">=%.1f" % target if target is not None else "(none)", status,
+            "  (missing: %s)" % ", ".join(missing) if missing else ""))
+        out.append({"test": "geomean", "pipeline": pipeline, "ratio": gm,
+                    "target": target, "status": status, "n": len(ratios),
+                    "rounds": args.rounds, "suite": "types", "kind": "geomean",
+                    "missing": missing})
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -601,6 +728,206 @@ def memory(args, workdir, results):
     return out
 
 
+# Data-type memory datasets.  Each yields (batch of pipelined commands,
+# expected reply bytes) and has a total entry count (fields, members,
+# elements).  Sizes are for the full run; --quick divides them by 10.
+def _hash_batches(nkeys, _per_key, batch):
+    # key "hash:" + 11 digits (16 bytes); fields f0..f9; values 8 bytes,
+    # non-numeric ("v" + 7 digits)
+    per = max(1, batch // 10)
+    for start in range(0, nkeys, per):
+        end = min(start + per, nkeys)
+        parts = []
+        for i in range(start, end):
+            parts.append(b"*22\r\n$4\r\nHSET\r\n$16\r\nhash:%011d\r\n" % i
+                         + b"".join(b"$2\r\nf%d\r\n$8\r\nv%07d\r\n"
+                                    % (j, (i * 10 + j) % 10000000)
+                                    for j in range(10)))
+        yield b"".join(parts), b":10\r\n" * (end - start)
+
+
+def _set_batches(nkeys, _per_key, batch):
+    # key "set:" + 12 digits (16 bytes); 10 integer members i*10+j
+    per = max(1, batch // 10)
+    for start in range(0, nkeys, per):
+        end = min(start + per, nkeys)
+        parts = []
+        for i in range(start, end):
+            parts.append(b"*12\r\n$4\r\nSADD\r\n$16\r\nset:%012d\r\n" % i
+                         + b"".join(b"$%d\r\n%d\r\n" % (len(b"%d" % (i * 10 + j)),
+                                                         i * 10 + j)
+                                    for j in range(10)))
+        yield b"".join(parts), b":10\r\n" * (end - start)
+
+
+_ZSET_BODY = b"".join(b"$%d\r\n%d\r\n$%d\r\nm%d\r\n"
+                      % (len(b"%d" % j), j, len(b"m%d" % j), j)
+                      for j in range(100))
+
+
+def _zset_batches(nkeys, _per_key, batch):
+    # key "zset:" + 11 digits (16 bytes); members m0..m99, score i
+    per = max(1, batch // 100)
+    for start in range(0, nkeys, per):
+        end = min(start + per, nkeys)
+        parts = [b"*202\r\n$4\r\nZADD\r\n$16\r\nzset:%011d\r\n" % i
+                 + _ZSET_BODY for i in range(start, end)]
+        yield b"".join(parts), b":100\r\n" * (end - start)
+
+
+def _list_batches(_nkeys, nelems, batch):
+    # one key "list"; values 8 bytes, non-numeric; RPUSH of 1000 per command
+    per, done, parts, want = 1000, 0, [], []
+    while done < nelems:
+        m = min(per, nelems - done)
+        parts.append(b"*%d\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n" % (m + 2)
+                     + b"".join(b"$8\r\nv%07d\r\n" % (k % 10000000)
+                                for k in range(done, done + m)))
+        done += m
+        want.append(b":%d\r\n" % done)
+        if len(parts) * per >= batch or done >= nelems:
+            yield b"".join(parts), b"".join(want)
+            parts, want = [], []
+
+
+# name -> (description, unit, keys, entries per key, batches, check command)
+def type_datasets(quick):
+    d = 10 if quick else 1
+    return {
+        "hash": ("%d hashes x 10 fields (f0..f9, 8-byte values)" % (100000 // d),
+                 "field", 100000 // d, 10, _hash_batches,
+                 ("HLEN", "hash:%011d" % 0)),
+        "set": ("%d sets x 10 integers" % (100000 // d),
+                "member", 100000 // d, 10, _set_batches,
+                ("SCARD", "set:%012d" % 0)),
+        "zset": ("%d sorted sets x 100 members (m0..m99, score i)" % (10000 // d),
+                 "member", 10000 // d, 100, _zset_batches,
+                 ("ZCARD", "zset:%011d" % 0)),
+        "list": ("1 list x %d elements (8-byte values)" % (1000000 // d),
+                 "element", 1, 1000000 // d, _list_batches, ("LLEN", "list")),
+    }
+
+
+def load_batches(conn, batches):
+    for data, want in batches:
+        conn.sock.sendall(data)
+        while len(conn.buf) < len(want):
+            conn._fill()
+        got, conn.buf = conn.buf[:len(want)], conn.buf[len(want):]
+        if got != want:
+            bad = got.find(b"-")
+            raise RuntimeError("unexpected reply while loading: %r"
+                               % got[max(bad, 0):][:120])
+
+
+def measure_dataset(args, srv, nkeys, per_key, batches, check):
+    """Fresh server: load one dataset, return bytes per entry."""
+    srv.start()
+    try:
+        time.sleep(args.settle)
+        before = mem_figures(srv)
+        t0 = time.time()
+        c = Conn(srv.port, timeout=120)
+        try:
+            load_batches(c, batches)
+            dbsize = c.call("DBSIZE")
+            card = c.call(*check)
+            try:
+                enc = c.call("OBJECT", "ENCODING", check[1])
+                enc = enc.decode() if isinstance(enc, bytes) else str(enc)
+            except RuntimeError:
+                enc = "?"
+        finally:
+            c.close()
+        load_s = time.time() - t0
+        if dbsize != nkeys or card != per_key:
+            raise RuntimeError("DBSIZE %s (want %d), %s %s (want %d) after load"
+                               % (dbsize, nkeys, check[0], card, per_key))
+        time.sleep(args.settle)
+        after = mem_figures(srv)
+    finally:
+        srv.stop()
+    entries = nkeys * per_key
+    return {"used": (after["used"] - before["used"]) / entries,
+            "rss": (after["rss"] - before["rss"]) / entries,
+            "proc_rss": ((after["proc_rss"] - before["proc_rss"]) / entries
+                         if after["proc_rss"] and before["proc_rss"] else None),
+            "load_s": load_s, "encoding": enc, "entries": entries}
+
+
+def memory_types(args, workdir, results):
+    """Memory per entry for hashes, sets, sorted sets and a list, each
+    dataset on fresh servers (one at a time), both loaded identically.  A
+    server that cannot load a dataset (e.g. unknown command) gives an ERROR
+    row; the run continues."""
+    sets = type_datasets(args.quick)
+    names = [x.strip() for x in args.datasets.split(",") if x.strip()]
+    table = []
+    for name in names:
+        if name not in sets:
+            print("  unknown dataset %r (have: %s)" % (name, ", ".join(sets)))
+            continue
+        desc, unit, nkeys, per_key, gen, check = sets[name]
+        kvik, redis = make_servers(args, workdir, tag="-mem-" + name)
+        out, errs = {}, {}
+        for srv, key in ((kvik, "kvik"), (redis, "redis")):
+            try:
+                out[key] = measure_dataset(args, srv, nkeys, per_key,
+                                           gen(nkeys, per_key, args.batch),
+                                           check)
+                print("  %-5s %-4s: %d %ss in %.1fs (encoding %s)" % (
+                    key, name, out[key]["entries"], unit, out[key]["load_s"],
+                    out[key]["encoding"]), flush=True)
+            except (OSError, RuntimeError, ConnectionError) as e:
+                errs[key] = str(e)[:200]
+                print("  %-5s %-4s: ERROR %s" % (key, name, errs[key]),
+                      flush=True)
+                srv.stop()
+        table.append((name, desc, unit, nkeys * per_key, out, errs))
+
+    print()
+    print("Memory per entry (bytes per field/member/element; after-load minus "
+          "after-start; fresh servers per dataset)")
+    hdr = "%-10s %-15s %10s %10s %7s %7s  %-6s  %s" % (
+        "dataset", "metric", "kvik", "redis", "ratio", "target", "status",
+        "encoding kvik/redis")
+    print(hdr)
+    print("-" * len(hdr))
+    for name, desc, unit, entries, out, errs in table:
+        for metric, label in (("used", "used_memory"),
+                              ("rss", "used_memory_rss")):
+            k = out.get("kvik", {}).get(metric)
+            r = out.get("redis", {}).get(metric)
+            if k is not None and r is not None and r > 0:
+                ratio = k / r
+                status = "PASS" if ratio <= TARGET_MEM_TYPES else "BELOW"
+            else:
+                ratio, status = None, "ERROR"
+            enc = "%s/%s" % (out.get("kvik", {}).get("encoding", "-"),
+                             out.get("redis", {}).get("encoding", "-"))
+            print("%-10s %-15s %10s %10s %7s %7s  %-6s  %s" % (
+                "%s/%s" % (name, unit) if metric == "used" else "",
+                label,
+                "%.1f" % k if k is not None else "ERR",
+                "%.1f" % r if r is not None else "ERR",
+                "%.2fx" % ratio if ratio is not None else "-",
+                "<=%.1f" % TARGET_MEM_TYPES, status,
+                enc if metric == "used" else ""))
+            results.append({"kind": "memory", "test": "mem_%s_%s" % (name, metric),
+                            "unit": "bytes/" + unit, "kvik": k, "redis": r,
+                            "ratio": ratio, "target": TARGET_MEM_TYPES,
+                            "status": status, "n": entries})
+    for name, desc, unit, entries, out, errs in table:
+        print("  %-4s: %s" % (name, desc))
+        for key, err in errs.items():
+            print("        %s error: %s" % (key, err))
+        kp = out.get("kvik", {}).get("proc_rss")
+        rp = out.get("redis", {}).get("proc_rss")
+        if kp is not None and rp is not None:
+            print("        /proc VmRSS delta: kvik %.1f, redis %.1f bytes/%s"
+                  % (kp, rp, unit))
+
+
 # --------------------------------------------------------------------------
 # output
 
@@ -637,6 +964,13 @@ def write_csv(path, tput, mem, args, stamp):
         w = csv.writer(fh)
         w.writerow(cols)
         for r in tput:
+            if r.get("kind") == "geomean":
+                w.writerow([stamp, "geomean", "types_geomean", r["pipeline"],
+                            "ratio", "", "", f(r.get("ratio"), 3),
+                            f(r.get("target"), 1), r.get("status"),
+                            "", "", "", "", "", "", r["n"], r["rounds"],
+                            args.threads, "", "", int(args.quick)])
+                continue
             w.writerow([stamp, "throughput", r["test"], r["pipeline"], "ops/s",
                         f(r.get("kvik")), f(r.get("redis")),
                         f(r.get("ratio"), 3), f(r.get("target"), 1),
@@ -650,7 +984,7 @@ def write_csv(path, tput, mem, args, stamp):
                         runs_str(r.get("redis_runs")),
                         int(args.quick)])
         for r in mem:
-            w.writerow([stamp, "memory", r["test"], "", "bytes/key",
+            w.writerow([stamp, "memory", r["test"], "", r.get("unit", "bytes/key"),
                         f(r["kvik"]), f(r["redis"]), f(r["ratio"], 3),
                         f(r["target"], 1), r["status"], "", "", "", "", "", "",
                         r["n"], "",
@@ -665,8 +999,20 @@ def parse_args():
         description="Compare kvik with redis-server side by side.")
     ap.add_argument("--quick", action="store_true",
                     help="fast smoke run: ~0.5 s per test, 1 round, 100k keys")
-    ap.add_argument("--tests", default="set,get,incr,mset",
-                    help="redis-benchmark -t tests, comma separated "
+    ap.add_argument("--suite", choices=("all", "strings", "types"),
+                    default=None,
+                    help="strings: --tests and the string memory test; "
+                         "types: --type-tests and the hash/set/zset/list "
+                         "memory datasets; all: both (default: all, or "
+                         "strings when --tests is given)")
+    ap.add_argument("--tests", default=None,
+                    help="redis-benchmark -t tests of the strings suite, "
+                         "comma separated (default: set,get,incr,mset)")
+    ap.add_argument("--type-tests", default=TYPE_TESTS,
+                    help="redis-benchmark -t tests of the types suite "
+                         "(default: %(default)s)")
+    ap.add_argument("--datasets", default="hash,set,zset,list",
+                    help="memory datasets of the types suite "
                          "(default: %(default)s)")
     ap.add_argument("--pipelines", default="1,16",
                     help="pipeline depths (-P) to run (default: %(default)s)")
@@ -704,6 +1050,10 @@ def parse_args():
     ap.add_argument("--csv", default=os.path.join(RESULTS_DIR, "last.csv"),
                     help="where to write results (default: %(default)s)")
     args = ap.parse_args()
+    if args.suite is None:
+        args.suite = "strings" if args.tests is not None else "all"
+    if args.tests is None:
+        args.tests = "set,get,incr,mset"
     if args.rounds is None:
         args.rounds = 1 if args.quick else 3
     if args.seconds is None:
@@ -733,21 +1083,40 @@ def main():
     workdir = tempfile.mkdtemp(prefix="kvik-bench-")
     tput, mem = [], []
     try:
+        strings = args.suite in ("all", "strings")
+        types = args.suite in ("all", "types")
         if not args.skip_throughput:
-            kvik, redis = make_servers(args, workdir)
-            try:
-                kvik.start()
-                redis.start()
-                print("kvik pid %d port %d, redis pid %d port %d" % (
-                    kvik.proc.pid, kvik.port, redis.proc.pid, redis.port))
-                throughput(args, kvik, redis, tput)
-            finally:
-                kvik.stop()
-                redis.stop()
-            print_throughput(tput, args)
+            # Fresh servers per suite, so the string keyspace does not sit
+            # under the data-type tests.
+            for on, suite, tests, title in (
+                    (strings, "strings", args.tests, "Throughput"),
+                    (types, "types", args.type_tests,
+                     "Throughput, data types")):
+                if not on:
+                    continue
+                kvik, redis = make_servers(args, workdir, tag="-" + suite)
+                part = []
+                try:
+                    kvik.start()
+                    redis.start()
+                    print("%s: kvik pid %d port %d, redis pid %d port %d" % (
+                        suite, kvik.proc.pid, kvik.port, redis.proc.pid,
+                        redis.port))
+                    throughput(args, kvik, redis, part, tests, suite)
+                finally:
+                    kvik.stop()
+                    redis.stop()
+                    tput.extend(part)
+                print_throughput(part, args, title)
+                if suite == "types":
+                    tput.extend(geomeans(part, args))
         if not args.skip_memory:
-            print()
-            memory(args, workdir, mem)
+            if strings:
+                print()
+                memory(args, workdir, mem)
+            if types:
+                print()
+                memory_types(args, workdir, mem)
     except KeyboardInterrupt:
         print("\nbench: interrupted", file=sys.stderr)
         return 130
