@@ -841,6 +841,21 @@ static void w3_dbl(buf *b, double d)
     b->len += (size_t)n + 3;
 }
 
+static void w2_dbl_text(buf *b, const char *p, size_t len)
+{
+    w_bulk(b, p, len);
+}
+
+static void w3_dbl_text(buf *b, const char *p, size_t len)
+{
+    buf_reserve(b, len + 3);
+    b->p[b->len++] = ',';
+    memcpy(b->p + b->len, p, len);
+    b->len += len;
+    put_crlf(b->p + b->len);
+    b->len += 2;
+}
+
 static void w2_boolean(buf *b, int v)
 {
     w_raw(b, v ? ":1\r\n" : ":0\r\n", 4);
@@ -910,6 +925,7 @@ const reply_ops resp2_ops = {
     .null_array = w2_null_array,
     .aggregate = w2_aggregate,
     .dbl = w2_dbl,
+    .dbl_text = w2_dbl_text,
     .boolean = w2_boolean,
     .verbatim = w2_verbatim,
     .bignum = w2_bignum,
@@ -926,6 +942,7 @@ const reply_ops resp3_ops = {
     .null_array = w3_null,
     .aggregate = w3_aggregate,
     .dbl = w3_dbl,
+    .dbl_text = w3_dbl_text,
     .boolean = w3_boolean,
     .verbatim = w3_verbatim,
     .bignum = w3_bignum,

@@ -114,6 +114,8 @@ typedef struct reply_ops {
     void (*null_array)(buf *b);                          /* *-1 | _ */
     void (*aggregate)(buf *b, resp_agg kind, size_t n);  /* MAP: n pairs (RESP2: 2n array) */
     void (*dbl)(buf *b, double d);                       /* RESP2 bulk | ,1.5 */
+    /* A double already formatted by the caller (e.g. GEO's long-double form). */
+    void (*dbl_text)(buf *b, const char *p, size_t len);
     void (*boolean)(buf *b, int v);                      /* RESP2 :0/:1 | #t */
     void (*verbatim)(buf *b, const char *p, size_t len, const char *ext); /* RESP2 bulk */
     void (*bignum)(buf *b, const char *p, size_t len);   /* RESP2 bulk | (123 */

@@ -146,6 +146,12 @@ void reply_double(client *c, double d)
     c->rops->dbl(&c->out, d);
 }
 
+void reply_double_text(client *c, const char *p, size_t len)
+{
+    if (!prepare(c)) return;
+    c->rops->dbl_text(&c->out, p, len);
+}
+
 void reply_bool(client *c, int v)
 {
     if (!prepare(c)) return;

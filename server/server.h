@@ -194,6 +194,8 @@ void reply_map(client *c, size_t n);
 void reply_set(client *c, size_t n);
 void reply_push(client *c, size_t n);
 void reply_double(client *c, double d);
+/* A double whose text the caller formatted (RESP2: bulk string). */
+void reply_double_text(client *c, const char *p, size_t len);
 void reply_bool(client *c, int v);
 void reply_verbatim(client *c, const char *p, size_t len, const char *ext);
 void reply_bignum(client *c, const char *p, size_t len);
