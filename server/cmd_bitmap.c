@@ -40,13 +40,7 @@
  * a string; replies WRONGTYPE and returns 0 otherwise. */
 static int lookup_str(client *c, slice key, int flags, kentry **ep)
 {
-    kentry *e = ks_lookup(c->db, key, flags);
-    if (e && ke_type(e) != OBJ_STRING) {
-        reply_err_wrongtype(c);
-        return 0;
-    }
-    *ep = e;
-    return 1;
+    return lookup_typed(c, key, flags, OBJ_STRING, ep);
 }
 
 /* Parses a bit offset. With bits > 0 the form "#N" is accepted too and means

@@ -42,11 +42,8 @@ static hash_limits cur_limits(void)
  * absent or a hash; replies WRONGTYPE and returns 0 otherwise. */
 static int lookup_hash(client *c, int flags, hash **hp, kentry **ep)
 {
-    kentry *e = ks_lookup(c->db, c->argv[1], flags);
-    if (e && ke_type(e) != OBJ_HASH) {
-        reply_err_wrongtype(c);
-        return 0;
-    }
+    kentry *e;
+    if (!lookup_typed(c, c->argv[1], flags, OBJ_HASH, &e)) return 0;
     *hp = e ? ke_ptr(e) : NULL;
     if (ep) *ep = e;
     return 1;

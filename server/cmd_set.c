@@ -44,11 +44,8 @@ static set_limits limits(void)
  * WRONGTYPE and returns 0. */
 static int lookup_set(client *c, slice key, int flags, kentry **ep, set **sp)
 {
-    kentry *e = ks_lookup(c->db, key, flags);
-    if (e && ke_type(e) != OBJ_SET) {
-        reply_err_wrongtype(c);
-        return 0;
-    }
+    kentry *e;
+    if (!lookup_typed(c, key, flags, OBJ_SET, &e)) return 0;
     if (ep) *ep = e;
     *sp = e ? ke_ptr(e) : NULL;
     return 1;

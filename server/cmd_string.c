@@ -44,13 +44,7 @@ static void reply_entry_str(client *c, const kentry *e)
  * is absent or a string; replies WRONGTYPE and returns 0 otherwise. */
 static int lookup_str(client *c, slice key, int flags, kentry **ep)
 {
-    kentry *e = ks_lookup(c->db, key, flags);
-    if (e && ke_type(e) != OBJ_STRING) {
-        reply_err_wrongtype(c);
-        return 0;
-    }
-    *ep = e;
-    return 1;
+    return lookup_typed(c, key, flags, OBJ_STRING, ep);
 }
 
 /* 1 if a string of `size` bytes grown by `add` bytes stays within

@@ -51,11 +51,8 @@ static zset_limits limits(void)
  * WRONGTYPE and returns 0. */
 static int lookup_zset(client *c, slice key, int flags, kentry **ep, zset **zp)
 {
-    kentry *e = ks_lookup(c->db, key, flags);
-    if (e && ke_type(e) != OBJ_ZSET) {
-        reply_err_wrongtype(c);
-        return 0;
-    }
+    kentry *e;
+    if (!lookup_typed(c, key, flags, OBJ_ZSET, &e)) return 0;
     if (ep) *ep = e;
     *zp = e ? ke_ptr(e) : NULL;
     return 1;

@@ -26,6 +26,17 @@ void key_modified(ks_db *db, slice key)
     server_dirty(1);
 }
 
+int lookup_typed(client *c, slice key, int flags, int type, kentry **ep)
+{
+    kentry *e = ks_lookup(c->db, key, flags);
+    if (e && ke_type(e) != type) {
+        reply_err_wrongtype(c);
+        return 0;
+    }
+    *ep = e;
+    return 1;
+}
+
 /* The first arguments, quoted, for the unknown-command error. */
 static void args_preview(client *c, char *out, size_t size)
 {

@@ -33,6 +33,7 @@
 typedef struct client client;
 typedef struct worker worker;
 typedef struct ks_db ks_db;
+typedef struct kentry kentry;
 
 /* ---- Commands ---- */
 
@@ -270,6 +271,11 @@ extern kv_server srv;
 /* Every write command calls this for each key it changed (after the change):
  * counts the change for the save rules and invalidates WATCHes. */
 void key_modified(ks_db *db, slice key);
+/* Looks key up in c's database for a command on values of `type`. Returns 1
+ * with *ep (NULL when the key is missing) if the key is absent or of that
+ * type; replies WRONGTYPE and returns 0 otherwise. flags as ks_lookup. */
+int lookup_typed(client *c, slice key, int flags, int type, kentry **ep);
+
 /* Adds n to the dirty counter (changes since the last save). */
 void server_dirty(long long n);
 
