@@ -214,17 +214,6 @@ typedef struct info_ctx {
     int nwant;
 } info_ctx;
 
-static int section_wanted(info_ctx *ic, const char *name, int in_default)
-{
-    if (ic->everything) return 1;
-    if (ic->all && strcmp(name, "commandstats") && strcmp(name, "latencystats")) return 1;
-    if (ic->all) return 1;
-    if (ic->dflt && in_default) return 1;
-    for (int i = 0; i < ic->nwant; i++)
-        if (slice_is(ic->want[i], name)) return 1;
-    return 0;
-}
-
 static void header(info_ctx *ic, const char *title)
 {
     if (ic->out->len) buf_puts(ic->out, "\r\n");
@@ -484,7 +473,6 @@ static void cmd_info(client *c)
         for (int k = 0; !want && k < ic.nwant; k++) want = slice_is(ic.want[k], s->name);
         if (want) s->fn(&ic);
     }
-    (void)section_wanted;
     reply_verbatim(c, out.p ? out.p : "", out.len, "txt");
     buf_free(&out);
 }
