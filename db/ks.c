@@ -48,7 +48,8 @@ struct ks_db {
     _Atomic long long avg_ttl;
 };
 
-ks_settings ks_conf = {0, 0, 5, 10, 1, 1, NULL};
+ks_settings ks_conf = {.samples = 5, .lfu_log_factor = 10, .lfu_decay_time = 1,
+                       .active_expire_effort = 1};
 
 static ks_db *dbs;
 static int ndbs;
@@ -509,13 +510,26 @@ static void delete_in(part *p, slice key)
     htab_delete(p->keys, key.p, key.len);
 }
 
+static void emit(ks_db *db, slice key, int event, int type)
+{
+    if (ks_conf.event) ks_conf.event(db, key, event, type);
+}
+
+/* Deletes an expired entry (of db) found in p, telling the server first. */
+static void expire_in(ks_db *db, part *p, kentry *e)
+{
+    slice key = ke_key(e);
+    emit(db, key, KS_EV_EXPIRED, META_TYPE(e->meta));
+    delete_in(p, key);
+    ks_my_stats()->expired++;
+}
+
 kentry *ks_lookup(ks_db *db, slice key, int flags)
 {
     part *p = part_of(db, key);
     kentry *e = p->keys ? htab_find(p->keys, key.p, key.len) : NULL;
     if (e && (e->meta & META_EXP) && is_expired(e)) {
-        delete_in(p, key);
-        ks_my_stats()->expired++;
+        expire_in(db, p, e);
         e = NULL;
     }
     if (!(flags & KS_WRITE)) {
@@ -653,6 +667,7 @@ kentry *ks_add(ks_db *db, slice key, int type, int enc, void *ptr)
     } else {
         *ref = e;
     }
+    emit(db, key, KS_EV_ADDED, type);
     return e;
 }
 
@@ -672,10 +687,12 @@ int ks_delete(ks_db *db, slice key)
     if (!p->keys) return 0;
     kentry *e = htab_find(p->keys, key.p, key.len);
     if (!e) return 0;
-    int live = !is_expired(e);
-    if (!live) ks_my_stats()->expired++;
+    if (is_expired(e)) {
+        expire_in(db, p, e);
+        return 0;
+    }
     delete_in(p, key);
-    return live;
+    return 1;
 }
 
 kentry *ks_set_expire(ks_db *db, kentry *e, long long when_ms)
@@ -713,6 +730,7 @@ void ks_rename(ks_db *db, kentry *src, slice dst)
     }
     *ref = n;
     if (expire >= 0) htab_add(expires_of(dp), n);
+    emit(db, nkey, KS_EV_ADDED, META_TYPE(n->meta));
 }
 
 int ks_copy(ks_db *dstdb, kentry *src, slice dst)
@@ -731,6 +749,7 @@ int ks_copy(ks_db *dstdb, kentry *src, slice dst)
     part *p = part_of(dstdb, dst);
     htab_add(keys_of(p), n);
     if (expire >= 0) htab_add(expires_of(p), n);
+    emit(dstdb, ke_key(n), KS_EV_ADDED, type);
     return 0;
 }
 
@@ -743,6 +762,7 @@ int ks_move(ks_db *src, ks_db *dst, kentry *e)
     htab_remove(sp->keys, key.p, key.len);
     htab_add(keys_of(dp), e);
     if (e->meta & META_EXP) htab_add(expires_of(dp), e);
+    emit(dst, key, KS_EV_ADDED, META_TYPE(e->meta));
     return 1;
 }
 
@@ -869,8 +889,7 @@ int ks_random_key(ks_db *db, char **out, size_t *outlen)
             if (is_expired(e)) {
                 /* Expired keys are not returned; delete them as we go. */
                 if (tries < 50) {
-                    delete_in(p, ke_key(e));
-                    ks_my_stats()->expired++;
+                    expire_in(db, p, e);
                     continue;
                 }
             }
@@ -1010,15 +1029,10 @@ static int expire_part(ks_db *db, part *p, int per_loop, expire_ctx *x)
             p->ecursor = htab_scan(p->expires, p->ecursor, expire_cb, x);
             steps++;
         } while (p->ecursor && x->checked < per_loop && x->nfound < EXPIRE_BATCH && steps < 64);
-        for (int i = 0; i < x->nfound; i++) {
-            slice k = ke_key(x->found[i]);
-            delete_in(p, k);
-        }
-        ks_my_stats()->expired += x->nfound;
+        for (int i = 0; i < x->nfound; i++) expire_in(db, p, x->found[i]);
         checked += x->checked;
         if (x->checked == 0 || x->nfound * 10 < x->checked) break; /* under 10% stale */
     }
-    (void)db;
     return checked;
 }
 
@@ -1155,7 +1169,9 @@ static int evict_one(int policy)
         ev_cand *c = &pool[best];
         ks_lock(c->shard);
         part *p = &dbs[c->db].parts[c->shard];
-        if (p->keys && htab_find(p->keys, c->key, c->klen)) {
+        kentry *e = p->keys ? htab_find(p->keys, c->key, c->klen) : NULL;
+        if (e) {
+            emit(&dbs[c->db], ke_key(e), KS_EV_EVICTED, META_TYPE(e->meta));
             delete_in(p, (slice){c->key, c->klen});
             ks_my_stats()->evicted++;
             evicted = 1;

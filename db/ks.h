@@ -69,7 +69,16 @@ typedef struct ks_settings {
     int active_expire_effort; /* 1..10 */
     /* Bytes of used memory that do not count against maxmemory (optional). */
     size_t (*not_counted)(void);
+    /* Keyspace events the server layer acts on (optional): blocked clients,
+     * WATCH, keyspace notifications. Called with the key's shard lock held;
+     * `key` is valid only during the call. */
+    void (*event)(ks_db *db, slice key, int event, int type);
 } ks_settings;
+
+/* Events for ks_settings.event. KS_EV_ADDED: a key was created (ks_add,
+ * ks_rename, ks_copy, ks_move; `type` is its value type). KS_EV_EXPIRED and
+ * KS_EV_EVICTED: the keyspace deleted a key on its own, just before it goes. */
+enum { KS_EV_ADDED = 1, KS_EV_EXPIRED = 2, KS_EV_EVICTED = 3 };
 extern ks_settings ks_conf;
 
 /* ---- start-up ---- */

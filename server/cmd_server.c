@@ -32,6 +32,7 @@ void server_apply_config(void)
     ks_conf.lfu_decay_time = cfg.lfu_decay_time;
     ks_conf.active_expire_effort = cfg.active_expire_effort;
     ks_conf.not_counted = clients_buffer_memory;
+    ks_conf.event = server_key_event;
     log_set_level(cfg.loglevel);
 }
 

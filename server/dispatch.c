@@ -26,6 +26,13 @@ void key_modified(ks_db *db, slice key)
     server_dirty(1);
 }
 
+/* The keyspace's own events (ks_settings.event), under the key's shard lock. */
+void server_key_event(ks_db *db, slice key, int event, int type)
+{
+    (void)type;
+    if (event == KS_EV_EXPIRED || event == KS_EV_EVICTED) key_modified(db, key);
+}
+
 int lookup_typed(client *c, slice key, int flags, int type, kentry **ep)
 {
     kentry *e = ks_lookup(c->db, key, flags);

@@ -276,6 +276,10 @@ void key_modified(ks_db *db, slice key);
  * type; replies WRONGTYPE and returns 0 otherwise. flags as ks_lookup. */
 int lookup_typed(client *c, slice key, int flags, int type, kentry **ep);
 
+/* Receives the keyspace's events (db/ks.h KS_EV_*): expiry, eviction, keys
+ * created. Installed as ks_conf.event. */
+void server_key_event(ks_db *db, slice key, int event, int type);
+
 /* Adds n to the dirty counter (changes since the last save). */
 void server_dirty(long long n);
 
