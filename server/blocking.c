@@ -1,5 +1,6 @@
 /* server/blocking.c — clients blocked on keys (see blocking.h). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
