@@ -434,14 +434,19 @@ int ks_shard_of(slice key)
     return (int)(hash_slot(key.p, key.len) >> KS_SLOT_SHIFT);
 }
 
+/* How deep this thread is in ks_lock_all: while it holds every shard, the
+ * per-shard calls of the code it runs (a MULTI/EXEC with FLUSHALL or SCAN)
+ * are no-ops. */
+static _Thread_local int all_depth;
+
 void ks_lock(int shard)
 {
-    if (threaded) pthread_mutex_lock(&locks[shard]);
+    if (threaded && !all_depth) pthread_mutex_lock(&locks[shard]);
 }
 
 void ks_unlock(int shard)
 {
-    if (threaded) pthread_mutex_unlock(&locks[shard]);
+    if (threaded && !all_depth) pthread_mutex_unlock(&locks[shard]);
 }
 
 int ks_lock_keys(const slice *keys, int n, int *shards)
@@ -472,12 +477,14 @@ void ks_unlock_shards(const int *shards, int n)
 
 void ks_lock_all(void)
 {
-    for (int i = 0; i < KS_SHARDS; i++) ks_lock(i);
+    if (all_depth++ || !threaded) return;
+    for (int i = 0; i < KS_SHARDS; i++) pthread_mutex_lock(&locks[i]);
 }
 
 void ks_unlock_all(void)
 {
-    for (int i = KS_SHARDS - 1; i >= 0; i--) ks_unlock(i);
+    if (--all_depth || !threaded) return;
+    for (int i = KS_SHARDS - 1; i >= 0; i--) pthread_mutex_unlock(&locks[i]);
 }
 
 static inline part *part_of(ks_db *db, slice key)

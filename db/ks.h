@@ -95,6 +95,8 @@ void ks_unlock(int shard);
  * scratch of n ints; returns how many distinct shards were locked. */
 int ks_lock_keys(const slice *keys, int n, int *shards);
 void ks_unlock_shards(const int *shards, int n);
+/* Locks every shard. Nests: while a thread holds them all, its ks_lock,
+ * ks_unlock and inner ks_lock_all/ks_unlock_all calls do nothing. */
 void ks_lock_all(void);
 void ks_unlock_all(void);
 

@@ -14,6 +14,7 @@ struct loop {
     int epfd;
     int stop;
     int nowait;
+    int64_t wake_in; /* -1: no bound from loop_wake_in */
     int cron_ms;
     uint64_t next_cron;
     void (*cron)(loop *, void *);
@@ -33,6 +34,7 @@ static uint64_t now_ms(void)
 loop *loop_new(void)
 {
     loop *l = mem_calloc(sizeof(*l));
+    l->wake_in = -1;
     l->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (l->epfd < 0) {
         mem_free(l);
@@ -81,6 +83,11 @@ void loop_nowait(loop *l)
     l->nowait = 1;
 }
 
+void loop_wake_in(loop *l, uint64_t ms)
+{
+    if (l->wake_in < 0 || (int64_t)ms < l->wake_in) l->wake_in = (int64_t)ms;
+}
+
 void loop_run_once(loop *l)
 {
     if (l->before_sleep) l->before_sleep(l, l->bs_priv);
@@ -88,6 +95,10 @@ void loop_run_once(loop *l)
     if (l->cron) {
         uint64_t now = now_ms();
         timeout = l->next_cron > now ? (int)(l->next_cron - now) : 0;
+    }
+    if (l->wake_in >= 0) {
+        if (timeout < 0 || l->wake_in < timeout) timeout = (int)l->wake_in;
+        l->wake_in = -1;
     }
     if (l->nowait) {
         timeout = 0;

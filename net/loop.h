@@ -46,5 +46,8 @@ void loop_set_cron(loop *l, int period_ms, void (*fn)(loop *, void *), void *pri
 void loop_set_before_sleep(loop *l, void (*fn)(loop *, void *), void *priv);
 /* Makes the next wait return at once (e.g. work was queued from this thread). */
 void loop_nowait(loop *l);
+/* Makes the next wait return within ms milliseconds at the latest (called
+ * from the before-sleep hook; applies to one wait). */
+void loop_wake_in(loop *l, uint64_t ms);
 
 #endif

@@ -25,6 +25,12 @@
  * until the unix time deadline_ms (0 = forever). c's argv is copied, so the
  * handler may change arguments of the copy with blocking_set_arg afterwards. */
 void blocking_wait(client *c, const int *keypos, int nkeys, long long deadline_ms);
+/* blocking_wait on the keys at argv[first..last]. */
+void blocking_wait_range(client *c, int first, int last, long long deadline_ms);
+/* Looks up the key a blocking command pops from: as lookup_typed, except
+ * that on a retry a key of another type counts as absent (the client keeps
+ * waiting instead of getting WRONGTYPE). */
+int blocking_lookup(client *c, slice key, int type, kentry **ep);
 /* Replaces argument i of a blocked client's argv copy (XREAD turns "$" into
  * the stream's current last ID, so that a retry reads only newer entries). */
 void blocking_set_arg(client *c, int i, slice s);
@@ -34,6 +40,17 @@ int blocking_is_retry(const client *c);
  * lists, sorted sets or streams are signalled by the keyspace itself; XADD to
  * an existing stream signals explicitly. */
 void blocking_signal(ks_db *db, slice key);
+/* Serves the clients blocked on keys signalled by this thread's last
+ * command (dispatch calls it with no shard locks held). */
+void blocking_serve_ready(worker *w);
+/* Times out w's blocked clients whose deadline passed; returns the next
+ * deadline (unix ms) among those left, 0 if none. */
+uint64_t blocking_check_timeouts(worker *w);
+/* CLIENT UNBLOCK, on c's own thread: ends its wait with the timeout reply, or
+ * with the UNBLOCKED error. */
+void blocking_unblock(client *c, int error);
+/* c is being freed: drops its wait. */
+void blocking_client_gone(client *c);
 /* Parses a timeout argument (seconds, fractional allowed) into a deadline
  * (0 = forever); replies Redis's error and returns -1 when invalid. */
 int blocking_parse_timeout(client *c, slice arg, int unit_ms, long long *deadline_ms);

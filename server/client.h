@@ -40,5 +40,8 @@ size_t clients_buffer_memory(void);
 
 /* Executes the command in c->argv (server/dispatch.c). */
 void dispatch(client *c);
+/* Runs cmd's handler on c->argv and counts it: no checks, no locks (the
+ * caller holds the shards). Used by dispatch and EXEC. */
+void call(client *c, const command *cmd);
 
 #endif

@@ -8,8 +8,10 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
+#include "server/multi.h"
 
 static void cmd_ping(client *c)
 {
@@ -51,6 +53,7 @@ static void set_db(client *c, int id)
 
 static void cmd_reset(client *c)
 {
+    multi_reset(c);
     set_db(c, 0);
     client_set_resp(c, 2);
     c->flags &= ~(CL_REPLY_OFF | CL_REPLY_SKIP | CL_REPLY_SKIP_NEXT | CL_NO_EVICT | CL_MULTI);
@@ -435,6 +438,54 @@ static void cmd_client_kill(client *c)
     reply_int(c, kill_matching(c, &f));
 }
 
+typedef struct unblock_req {
+    uint64_t id;
+    int error;
+} unblock_req;
+
+static void unblock_task(worker *w, void *arg)
+{
+    unblock_req *r = arg;
+    for (client *c = w->clients; c; c = c->next)
+        if (c->id == r->id && !(c->flags & CL_CLOSED)) {
+            blocking_unblock(c, r->error);
+            break;
+        }
+    mem_free(r);
+}
+
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked on keys. The
+ * unblocking itself runs on the client's own thread. */
+static void cmd_client_unblock(client *c)
+{
+    long long id;
+    int error = 0;
+    if (arg_ll(c, c->argv[2], &id) < 0) return;
+    if (c->argc == 4) {
+        if (slice_is(c->argv[3], "ERROR"))
+            error = 1;
+        else if (!slice_is(c->argv[3], "TIMEOUT")) {
+            reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    worker *owner = NULL;
+    pthread_mutex_lock(&srv.clients_lock);
+    for (int w = 0; w < srv.nworkers && !owner; w++)
+        for (client *o = srv.workers[w].clients; o; o = o->next)
+            if (o->id == (uint64_t)id && o->blk && !(o->flags & CL_CLOSED)) {
+                owner = o->w;
+                break;
+            }
+    pthread_mutex_unlock(&srv.clients_lock);
+    if (owner) {
+        unblock_req *r = mem_alloc(sizeof(*r));
+        *r = (unblock_req){(uint64_t)id, error};
+        worker_post(owner, unblock_task, r);
+    }
+    reply_int(c, owner != NULL);
+}
+
 static void resume_task(worker *w, void *arg)
 {
     (void)arg;
@@ -549,6 +600,8 @@ static void cmd_client_help(client *c)
         "    Set client library name or version.",
         "NO-EVICT (ON|OFF)",
         "    Protect the current client connection from eviction.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "HELP",
         "    Print this help.",
         NULL,
@@ -608,6 +661,13 @@ static command client_subs[] = {
              .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, .since = "7.0.0",
              .summary = "Exempts this connection from client eviction.", .complexity = "O(1)",
              .args = "ON | OFF"),
+    CONN_CMD(.name = "client|unblock", .proc = cmd_client_unblock, .arity = -3,
+             .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+             .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, .since = "5.0.0",
+             .summary = "Unblocks a client blocked by a blocking command from a different "
+                        "connection.",
+             .complexity = "O(log N) where N is the number of client connections",
+             .args = "client-id [TIMEOUT | ERROR]"),
     CONN_CMD(.name = "client|help", .proc = cmd_client_help, .arity = 2,
              .flags = CMD_LOADING | CMD_STALE, .acl = ACL_SLOW | ACL_CONNECTION,
              .since = "5.0.0", .summary = "Lists the CLIENT subcommands.", .complexity = "O(1)"),

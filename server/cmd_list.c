@@ -17,6 +17,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/blocking.h"
 #include "server/cmdtab.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -387,30 +388,53 @@ static void rpoplpush_cmd(client *c)
 
 /* ---------------------------------------------------------------- LMPOP */
 
-/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: the keys are argv[2..]
- * when numkeys is valid; none otherwise (the handler then fails first). */
-static int lmpop_getkeys(const slice *argv, int argc, int *pos, int max)
+/* [B]LMPOP: numkeys at argv[base], then the keys, when numkeys is valid; none
+ * otherwise (the handler then fails first). */
+static int mpop_keys(const slice *argv, int argc, int base, int *pos, int max)
 {
     long long n;
-    if (argc < 3 || !util_str2ll(argv[1].p, argv[1].len, &n) || n <= 0 || n > argc - 3)
+    if (argc < base + 2 || !util_str2ll(argv[base].p, argv[base].len, &n) || n <= 0 ||
+        n > argc - base - 2)
         return 0;
     int k = 0;
-    for (long long i = 0; i < n && k < max; i++) pos[k++] = 2 + (int)i;
+    for (long long i = 0; i < n && k < max; i++) pos[k++] = base + 1 + (int)i;
     return k;
 }
 
-static void lmpop_cmd(client *c)
+static int lmpop_getkeys(const slice *argv, int argc, int *pos, int max)
+{
+    return mpop_keys(argv, argc, 1, pos, max);
+}
+
+static int blmpop_getkeys(const slice *argv, int argc, int *pos, int max)
+{
+    return mpop_keys(argv, argc, 2, pos, max);
+}
+
+/* The list at key for a blocking pop (see blocking_lookup): 0 with *l (NULL
+ * if there is none to pop from), or -1 after a WRONGTYPE reply. */
+static int blocking_list(client *c, slice key, list **l)
+{
+    kentry *e;
+    if (!blocking_lookup(c, key, OBJ_LIST, &e)) return -1;
+    *l = e ? ke_ptr(e) : NULL;
+    return 0;
+}
+
+/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP (numkeys at
+ * argv[2], after the timeout; deadline < 0 for LMPOP: never block). */
+static void mpop_generic(client *c, int base, long long deadline)
 {
     long long numkeys, count = -1;
     int where;
-    if (arg_ll_range(c, c->argv[1], 1, LLONG_MAX, &numkeys,
+    if (arg_ll_range(c, c->argv[base], 1, LLONG_MAX, &numkeys,
                      "ERR numkeys should be greater than 0") < 0)
         return;
-    if (numkeys > c->argc - 3) {
+    if (numkeys > c->argc - base - 2) {
         reply_err_syntax(c);
         return;
     }
-    int where_idx = 2 + (int)numkeys;
+    int where_idx = base + 1 + (int)numkeys;
     if (parse_where(c, c->argv[where_idx], &where) < 0) return;
     for (int j = where_idx + 1; j < c->argc; j++) {
         if (count < 0 && slice_is(c->argv[j], "COUNT") && j + 1 < c->argc) {
@@ -423,10 +447,10 @@ static void lmpop_cmd(client *c)
         }
     }
     if (count < 0) count = 1;
-    for (int j = 2; j < where_idx; j++) {
+    for (int j = base + 1; j < where_idx; j++) {
         slice key = c->argv[j];
         list *l;
-        if (!get_list(c, key, KS_WRITE, &l)) return;
+        if (blocking_list(c, key, &l) < 0) return;
         if (!l) continue;
         size_t n = (unsigned long long)count < list_len(l) ? (size_t)count : list_len(l);
         reply_array(c, 2);
@@ -436,7 +460,73 @@ static void lmpop_cmd(client *c)
         list_changed(c, key, l);
         return;
     }
-    reply_null_array(c);
+    if (deadline >= 0)
+        blocking_wait_range(c, base + 1, where_idx - 1, deadline);
+    else
+        reply_null_array(c);
+}
+
+static void lmpop_cmd(client *c)
+{
+    mpop_generic(c, 1, -1);
+}
+
+static void blmpop_cmd(client *c)
+{
+    long long deadline;
+    if (blocking_parse_timeout(c, c->argv[1], 1000, &deadline) < 0) return;
+    mpop_generic(c, 2, deadline);
+}
+
+/* ---------------------------------------------------------------- BLPOP BRPOP */
+
+/* BLPOP/BRPOP key [key ...] timeout: [key, element] from the first non-empty
+ * list, else wait. */
+static void bpop_generic(client *c, int where)
+{
+    long long deadline;
+    if (blocking_parse_timeout(c, c->argv[c->argc - 1], 1000, &deadline) < 0) return;
+    for (int j = 1; j < c->argc - 1; j++) {
+        slice key = c->argv[j];
+        list *l;
+        if (blocking_list(c, key, &l) < 0) return;
+        if (!l) continue;
+        reply_array(c, 2);
+        reply_bulk(c, key.p, key.len);
+        list_pop(l, where, 1, reply_elem, c);
+        list_changed(c, key, l);
+        return;
+    }
+    blocking_wait_range(c, 1, c->argc - 2, deadline);
+}
+
+static void blpop_cmd(client *c) { bpop_generic(c, LIST_HEAD); }
+static void brpop_cmd(client *c) { bpop_generic(c, LIST_TAIL); }
+
+/* BLMOVE / BRPOPLPUSH: LMOVE once the source has an element. */
+static void bmove_generic(client *c, int from, int to, slice timeout)
+{
+    long long deadline;
+    if (blocking_parse_timeout(c, timeout, 1000, &deadline) < 0) return;
+    list *src;
+    if (blocking_list(c, c->argv[1], &src) < 0) return;
+    if (!src) {
+        blocking_wait_range(c, 1, 1, deadline);
+        return;
+    }
+    lmove_generic(c, from, to);
+}
+
+static void blmove_cmd(client *c)
+{
+    int from, to;
+    if (parse_where(c, c->argv[3], &from) < 0 || parse_where(c, c->argv[4], &to) < 0) return;
+    bmove_generic(c, from, to, c->argv[5]);
+}
+
+static void brpoplpush_cmd(client *c)
+{
+    bmove_generic(c, LIST_TAIL, LIST_HEAD, c->argv[3]);
 }
 
 /* ---------------------------------------------------------------- command table */
@@ -541,6 +631,45 @@ command list_commands[] = {
              .summary = "Pops elements from the first non-empty list among several keys.",
              .complexity = "O(N+M): N keys looked at, M popped elements",
              .args = "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
+             .key_flags = "RW ACCESS DELETE"),
+    LIST_CMD(.name = "blpop", .proc = blpop_cmd, .arity = -3,
+             .flags = CMD_WRITE | CMD_BLOCKING, .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING,
+             .keys = {1, -2, 1}, .since = "2.0.0",
+             .summary = "Removes and returns the first element of the first non-empty list, "
+                        "or blocks until one is available.",
+             .complexity = "O(N) where N is the number of provided keys.",
+             .args = "key [key ...] timeout", .key_flags = "RW ACCESS DELETE"),
+    LIST_CMD(.name = "brpop", .proc = brpop_cmd, .arity = -3,
+             .flags = CMD_WRITE | CMD_BLOCKING, .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING,
+             .keys = {1, -2, 1}, .since = "2.0.0",
+             .summary = "Removes and returns the last element of the first non-empty list, "
+                        "or blocks until one is available.",
+             .complexity = "O(N) where N is the number of provided keys.",
+             .args = "key [key ...] timeout", .key_flags = "RW ACCESS DELETE"),
+    LIST_CMD(.name = "blmove", .proc = blmove_cmd, .arity = 6,
+             .flags = CMD_WRITE | CMD_DENYOOM | CMD_BLOCKING | CMD_TIMEOUT_NULL_BULK,
+             .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .keys = {1, 2, 1},
+             .since = "6.2.0",
+             .summary = "Pops an element from a list, pushes it to another list and returns "
+                        "it; blocks until an element is available.",
+             .complexity = "O(1)",
+             .args = "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout",
+             .key_flags = "RW ACCESS DELETE INSERT"),
+    LIST_CMD(.name = "brpoplpush", .proc = brpoplpush_cmd, .arity = 4,
+             .flags = CMD_WRITE | CMD_DENYOOM | CMD_BLOCKING | CMD_TIMEOUT_NULL_BULK,
+             .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING, .keys = {1, 2, 1},
+             .since = "2.2.0",
+             .summary = "Pops an element from a list, pushes it to another list and returns "
+                        "it; blocks until an element is available.",
+             .complexity = "O(1)", .args = "source destination timeout",
+             .key_flags = "RW ACCESS DELETE INSERT"),
+    LIST_CMD(.name = "blmpop", .proc = blmpop_cmd, .arity = -5,
+             .flags = CMD_WRITE | CMD_BLOCKING, .acl = ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING,
+             .getkeys = blmpop_getkeys, .since = "7.0.0",
+             .summary = "Pops elements from the first non-empty list, or blocks until one is "
+                        "available.",
+             .complexity = "O(N+M): N keys looked at, M popped elements",
+             .args = "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
              .key_flags = "RW ACCESS DELETE"),
     {0},
 };

@@ -16,6 +16,7 @@
 #include "server/client.h"
 #include "server/cmd_config.h"
 #include "server/cmdtab.h"
+#include "server/multi.h"
 #include "server/server_init.h"
 #include "server/stats.h"
 #include "types/hash.h"
@@ -84,6 +85,7 @@ static void cmd_flushdb(client *c)
     int async = flush_mode(c);
     if (async < 0) return;
     size_t n = ks_dbsize(c->db);
+    multi_touch_db(c->db, NULL);
     ks_flush(c->db, async);
     server_dirty((long long)n + 1);
     reply_ok(c);
@@ -93,6 +95,7 @@ static void cmd_flushall(client *c)
 {
     int async = flush_mode(c);
     if (async < 0) return;
+    for (int d = 0; d < ks_databases(); d++) multi_touch_db(ks_db_at(d), NULL);
     ks_flush_all(async);
     server_dirty(1);
     reply_ok(c);
@@ -113,6 +116,8 @@ static void cmd_swapdb(client *c)
         reply_error(c, "ERR DB index is out of range");
         return;
     }
+    multi_touch_db(ks_db_at((int)a), ks_db_at((int)b));
+    multi_touch_db(ks_db_at((int)b), ks_db_at((int)a));
     ks_swap(ks_db_at((int)a), ks_db_at((int)b));
     server_dirty(1);
     reply_ok(c);

@@ -33,6 +33,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/blocking.h"
 #include "server/cmdtab.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -680,8 +681,9 @@ static void zremrangebylex_cmd(client *c)
 /* ---------------------------------------------------------------- pops */
 
 /* Reply shapes of the pops: ZPOPMIN without a count (one flat pair in both
- * protocols), with a count (flat in RESP2, pairs in RESP3), ZMPOP (pairs). */
-enum { POP_ONE, POP_COUNT, POP_NESTED };
+ * protocols), with a count (flat in RESP2, pairs in RESP3), ZMPOP (pairs),
+ * BZPOPMIN (member and score inside the caller's array). */
+enum { POP_ONE, POP_COUNT, POP_NESTED, POP_FLAT };
 
 /* Pops up to count members from the min (or max) end of z (the value of e),
  * replying them in `shape`; deletes the key when it empties. */
@@ -763,16 +765,17 @@ static long long parse_numkeys(client *c, int idx, const char *zero_msg)
     return nk;
 }
 
-/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
-static void zmpop_cmd(client *c)
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP (numkeys at
+ * argv[2], after the timeout; deadline < 0 for ZMPOP: never block). */
+static void mpop_generic(client *c, int base, long long deadline)
 {
-    long long nk = parse_numkeys(c, 1, "ERR numkeys should be greater than 0");
+    long long nk = parse_numkeys(c, base, "ERR numkeys should be greater than 0");
     if (nk < 0) return;
-    if (nk > c->argc - 3) {
+    if (nk > c->argc - base - 2) {
         reply_err_syntax(c);
         return;
     }
-    int i = 2 + (int)nk, max;
+    int i = base + 1 + (int)nk, max;
     if (slice_is(c->argv[i], "MIN"))
         max = 0;
     else if (slice_is(c->argv[i], "MAX"))
@@ -792,17 +795,59 @@ static void zmpop_cmd(client *c)
             return;
         }
     }
-    for (int k = 2; k < 2 + nk; k++) {
+    for (int k = base + 1; k < i; k++) {
         kentry *e;
-        zset *z;
-        if (!lookup_zset(c, c->argv[k], KS_WRITE, &e, &z)) return;
-        if (!z) continue;
+        if (!blocking_lookup(c, c->argv[k], OBJ_ZSET, &e)) return;
+        if (!e) continue;
         reply_array(c, 2);
         reply_bulk(c, c->argv[k].p, c->argv[k].len);
-        pop_members(c, e, z, (size_t)count, max, POP_NESTED);
+        pop_members(c, e, ke_ptr(e), (size_t)count, max, POP_NESTED);
         return;
     }
-    reply_null_array(c);
+    if (deadline >= 0)
+        blocking_wait_range(c, base + 1, i - 1, deadline);
+    else
+        reply_null_array(c);
+}
+
+static void zmpop_cmd(client *c)
+{
+    mpop_generic(c, 1, -1);
+}
+
+static void bzmpop_cmd(client *c)
+{
+    long long deadline;
+    if (blocking_parse_timeout(c, c->argv[1], 1000, &deadline) < 0) return;
+    mpop_generic(c, 2, deadline);
+}
+
+/* BZPOPMIN/BZPOPMAX key [key ...] timeout: [key, member, score] from the
+ * first non-empty sorted set, else wait. */
+static void bzpop_generic(client *c, int max)
+{
+    long long deadline;
+    if (blocking_parse_timeout(c, c->argv[c->argc - 1], 1000, &deadline) < 0) return;
+    for (int k = 1; k < c->argc - 1; k++) {
+        kentry *e;
+        if (!blocking_lookup(c, c->argv[k], OBJ_ZSET, &e)) return;
+        if (!e) continue;
+        reply_array(c, 3);
+        reply_bulk(c, c->argv[k].p, c->argv[k].len);
+        pop_members(c, e, ke_ptr(e), 1, max, POP_FLAT);
+        return;
+    }
+    blocking_wait_range(c, 1, c->argc - 2, deadline);
+}
+
+static void bzpopmin_cmd(client *c)
+{
+    bzpop_generic(c, 0);
+}
+
+static void bzpopmax_cmd(client *c)
+{
+    bzpop_generic(c, 1);
 }
 
 /* ---------------------------------------------------------------- ZRANDMEMBER */
@@ -1194,6 +1239,11 @@ static int numkeys1_getkeys(const slice *argv, int argc, int *pos, int max)
     return numkeys_keys(argv, argc, 1, 0, pos, max);
 }
 
+static int numkeys2_getkeys(const slice *argv, int argc, int *pos, int max)
+{
+    return numkeys_keys(argv, argc, 2, 0, pos, max);
+}
+
 static int store_getkeys(const slice *argv, int argc, int *pos, int max)
 {
     return numkeys_keys(argv, argc, 2, 1, pos, max);
@@ -1415,6 +1465,28 @@ command zset_commands[] = {
              .summary = "Pops members from the first non-empty sorted set among keys.",
              .complexity = "O(K) + O(M log N) for M popped members",
              .args = "numkeys key [key ...] MIN | MAX [COUNT count]",
+             .key_flags = "RW ACCESS DELETE"),
+    ZSET_CMD(.name = "bzpopmin", .proc = bzpopmin_cmd, .arity = -3,
+             .flags = CMD_WRITE | CMD_FAST | CMD_BLOCKING, .acl = ZW | ACL_FAST | ACL_BLOCKING,
+             .keys = {1, -2, 1}, .since = "5.0.0",
+             .summary = "Removes and returns the member with the lowest score from one or more "
+                        "sorted sets, or blocks until one is available.",
+             .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+             .args = "key [key ...] timeout", .key_flags = "RW ACCESS DELETE"),
+    ZSET_CMD(.name = "bzpopmax", .proc = bzpopmax_cmd, .arity = -3,
+             .flags = CMD_WRITE | CMD_FAST | CMD_BLOCKING, .acl = ZW | ACL_FAST | ACL_BLOCKING,
+             .keys = {1, -2, 1}, .since = "5.0.0",
+             .summary = "Removes and returns the member with the highest score from one or more "
+                        "sorted sets, or blocks until one is available.",
+             .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
+             .args = "key [key ...] timeout", .key_flags = "RW ACCESS DELETE"),
+    ZSET_CMD(.name = "bzmpop", .proc = bzmpop_cmd, .arity = -5,
+             .flags = CMD_WRITE | CMD_BLOCKING, .acl = ZW | ACL_SLOW | ACL_BLOCKING,
+             .getkeys = numkeys2_getkeys, .since = "7.0.0",
+             .summary = "Pops members from the first non-empty sorted set among keys, or "
+                        "blocks until one is available.",
+             .complexity = "O(K) + O(M log N) for M popped members",
+             .args = "timeout numkeys key [key ...] MIN | MAX [COUNT count]",
              .key_flags = "RW ACCESS DELETE"),
     ZSET_CMD(.name = "zrandmember", .proc = zrandmember_cmd, .arity = -2,
              .flags = CMD_READONLY, .acl = ZR | ACL_SLOW, .keys = {1, 1, 1},

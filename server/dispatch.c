@@ -11,7 +11,10 @@
 
 #include "core/mem.h"
 #include "db/ks.h"
+#include "server/blocking.h"
 #include "server/client.h"
+#include "server/keyreg.h"
+#include "server/multi.h"
 #include "server/stats.h"
 
 void server_dirty(long long n)
@@ -21,16 +24,17 @@ void server_dirty(long long n)
 
 void key_modified(ks_db *db, slice key)
 {
-    (void)db;
-    (void)key;
     server_dirty(1);
+    if (kr_any(KR_WATCHED)) multi_touch_key(db, key);
 }
 
 /* The keyspace's own events (ks_settings.event), under the key's shard lock. */
 void server_key_event(ks_db *db, slice key, int event, int type)
 {
-    (void)type;
     if (event == KS_EV_EXPIRED || event == KS_EV_EVICTED) key_modified(db, key);
+    if (event == KS_EV_ADDED && kr_any(KR_BLOCKED) &&
+        (type == OBJ_LIST || type == OBJ_ZSET || type == OBJ_STREAM))
+        blocking_signal(db, key);
 }
 
 int lookup_typed(client *c, slice key, int flags, int type, kentry **ep)
@@ -89,19 +93,26 @@ static void reject_unknown(client *c, const command *cmd)
     reply_errorf(c, "ERR unknown command '%s', with args beginning with: %s", name, preview);
 }
 
-static void count_call(client *c, const command *cmd, uint64_t cycles)
+void call(client *c, const command *cmd)
 {
+    c->cmd = cmd;
+    c->cmd_failed = 0;
+    uint64_t start = cycles_now();
+    cmd->proc(c);
     cmd_stat *st = &c->w->cmdstats[cmd->id];
     st->calls++;
-    st->cycles += cycles;
+    st->cycles += cycles_now() - start;
     if (c->cmd_failed) st->failed++;
     c->w->stats->commands++;
 }
 
+/* Rejects the command before it runs; inside MULTI this also dooms the
+ * transaction (EXEC replies EXECABORT), as in Redis. */
 static void reject(client *c, const command *cmd, const char *err)
 {
-    reply_error(c, err);
+    if (err) reply_error(c, err);
     if (cmd) c->w->cmdstats[cmd->id].rejected++;
+    multi_flag_error(c);
 }
 
 /* Locks the shards of cmd's keys; returns how many shard ids are in shards. */
@@ -126,6 +137,19 @@ static int lock_keys(client *c, const command *cmd, int *shards, int cap, int **
     return m;
 }
 
+/* Runs cmd with the shards of its keys locked. */
+static void run_locked(client *c, const command *cmd)
+{
+    int shards_stack[16];
+    int *heap = NULL;
+    int nshards = 0;
+    int locking = srv.nworkers > 1 && !(cmd->flags & CMD_ALL_SHARDS);
+    if (locking) nshards = lock_keys(c, cmd, shards_stack, 16, &heap);
+    call(c, cmd);
+    if (locking) ks_unlock_shards(heap ? heap : shards_stack, nshards);
+    mem_free(heap);
+}
+
 void dispatch(client *c)
 {
     c->cmd_failed = 0;
@@ -138,11 +162,12 @@ void dispatch(client *c)
     c->cmd = cmd;
     if (!cmd || !cmd->proc) {
         reject_unknown(c, cmd);
+        reject(c, NULL, NULL);
         return;
     }
     if (!check_arity(cmd, c->argc)) {
         reply_err_arity(c);
-        c->w->cmdstats[cmd->id].rejected++;
+        reject(c, cmd, NULL);
         return;
     }
     if (!(c->flags & CL_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
@@ -156,18 +181,15 @@ void dispatch(client *c)
             return;
         }
     }
-    int shards_stack[16];
-    int *heap = NULL;
-    int nshards = 0;
-    int locking = srv.nworkers > 1 && !(cmd->flags & CMD_ALL_SHARDS);
-    if (locking) nshards = lock_keys(c, cmd, shards_stack, 16, &heap);
+    if ((c->flags & CL_MULTI) && !multi_runs_now(cmd)) {
+        multi_queue(c, cmd);
+        return;
+    }
     c->lastcmd = cmd;
-    uint64_t start = cycles_now();
-    cmd->proc(c);
-    uint64_t dur = cycles_now() - start;
-    if (locking) ks_unlock_shards(heap ? heap : shards_stack, nshards);
-    mem_free(heap);
-    count_call(c, cmd, dur);
+    run_locked(c, cmd);
     client_account(c);
     c->ncmds++;
+    /* Serve clients blocked on keys this command made ready (after the
+     * command's own locks are released: serving locks what it needs). */
+    blocking_serve_ready(c->w);
 }

@@ -62,6 +62,7 @@ enum {
     /* kvik-internal: not reported */
     CMD_ALL_SHARDS = 1u << 24, /* locks shards itself (walks the keyspace) */
     CMD_ALLOW_PAUSED = 1u << 25,
+    CMD_TIMEOUT_NULL_BULK = 1u << 26, /* blocked: a timeout replies a null bulk, not array */
 };
 
 /* ACL categories (bit positions; names in cmdtab.c). */
@@ -135,6 +136,8 @@ enum {
     CL_CLOSED = 1u << 10,           /* freed at the end of the loop pass */
     CL_AUTHENTICATED = 1u << 11,
     CL_PROTECTED_REMOTE = 1u << 12,
+    CL_EXEC = 1u << 13,             /* running the queue of EXEC */
+    CL_RETRY = 1u << 14,            /* stand-in running a blocked command again */
 };
 
 struct client {
@@ -172,6 +175,9 @@ struct client {
     long long qbuf_peak;
     uint64_t ncmds;
     uint64_t paused_since;     /* CLIENT PAUSE held this client's input */
+    struct mstate *mstate;     /* MULTI queue and WATCHes (multi.c), or NULL */
+    int multi_n;               /* commands queued (for CLIENT LIST from other threads) */
+    struct bwait *blk;         /* while blocked on keys (blocking.c), or NULL */
     client *next_pending;      /* pending-write list */
     client *next_closing;      /* closing list */
     client *prev, *next;       /* worker's client list */
@@ -240,6 +246,7 @@ struct worker {
     struct cmd_stat *cmdstats; /* indexed by command id */
     struct worker_stats *stats;
     buf rbuf;                  /* shared read buffer (see client.c) */
+    struct bwait *blocked;     /* clients blocked on keys (blocking.c) */
     uint64_t now_ms;           /* clock cached once per loop pass */
     _Atomic long long client_mem; /* bytes in clients' own I/O buffers */
 };

@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "db/ks.h"
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
 #include "server/stats.h"
@@ -304,7 +305,13 @@ void worker_post(worker *w, void (*fn)(worker *, void *), void *arg)
 static void before_sleep(loop *l, void *priv)
 {
     worker *w = priv;
-    (void)l;
+    if (w->blocked) {
+        uint64_t next = blocking_check_timeouts(w);
+        if (next) {
+            uint64_t now = now_ms();
+            loop_wake_in(l, next > now ? next - now : 0);
+        }
+    }
     client_flush_pending(w);
     client_free_closed(w);
     struct timespec ts;
