@@ -53,7 +53,9 @@ ks_settings ks_conf = {.samples = 5, .lfu_log_factor = 10, .lfu_decay_time = 1,
 
 static ks_db *dbs;
 static int ndbs;
-static int threaded;
+static _Atomic int threaded;
+/* Called after a shard is locked while set (snapshots: see ks_set_lock_hook). */
+static void (*_Atomic lock_hook)(int shard);
 static pthread_mutex_t locks[KS_SHARDS];
 static const ks_value_type *vtypes[OBJ_TYPES];
 static _Atomic uint32_t lru_clock;
@@ -317,6 +319,26 @@ int ke_lfu_freq(const kentry *e)
     return lfu_decayed(e);
 }
 
+void ke_set_idle(kentry *e, uint64_t secs)
+{
+    uint32_t now = clock_now();
+    if (secs > 0xFFFFFE) secs = 0xFFFFFE;
+    uint32_t s = (uint32_t)secs;
+    set_lru(e, now >= s ? now - s : 0xFFFFFF - (s - now));
+}
+
+void ke_set_freq(kentry *e, int freq)
+{
+    if (freq < 0) freq = 0;
+    if (freq > 255) freq = 255;
+    set_lru(e, (lfu_minutes() << 8) | (uint32_t)freq);
+}
+
+int ks_lfu_mode(void)
+{
+    return lfu_mode();
+}
+
 /* Allocates an entry. For ENC_EMBSTR val/vlen are the bytes; ENC_INT ival;
  * otherwise ptr. */
 static kentry *ke_new(int type, int enc, long long expire, slice key, const void *val,
@@ -439,9 +461,48 @@ int ks_shard_of(slice key)
  * are no-ops. */
 static _Thread_local int all_depth;
 
+static inline void after_lock(int shard)
+{
+    void (*hook)(int) = atomic_load_explicit(&lock_hook, memory_order_acquire);
+    if (hook) hook(shard);
+}
+
 void ks_lock(int shard)
 {
-    if (threaded && !all_depth) pthread_mutex_lock(&locks[shard]);
+    if (threaded && !all_depth) {
+        pthread_mutex_lock(&locks[shard]);
+        after_lock(shard);
+    }
+}
+
+int ks_locking(void)
+{
+    return atomic_load_explicit(&threaded, memory_order_relaxed);
+}
+
+void ks_set_locking(int on)
+{
+    atomic_store(&threaded, on);
+}
+
+void ks_set_lock_hook(void (*hook)(int shard))
+{
+    atomic_store_explicit(&lock_hook, hook, memory_order_release);
+}
+
+void ks_foreach_in_shard(ks_db *db, int shard, ks_scan_fn *fn, void *priv)
+{
+    part *p = &db->parts[shard];
+    if (!p->keys || !htab_size(p->keys)) return;
+    long long now = unix_ms();
+    htab_iter it;
+    htab_iter_init(&it, p->keys);
+    kentry *e;
+    while ((e = htab_iter_next(&it))) {
+        if ((e->meta & META_EXP) && ke_expire(e) <= now) continue;
+        fn(priv, e);
+    }
+    htab_iter_done(&it);
 }
 
 void ks_unlock(int shard)
@@ -479,6 +540,7 @@ void ks_lock_all(void)
 {
     if (all_depth++ || !threaded) return;
     for (int i = 0; i < KS_SHARDS; i++) pthread_mutex_lock(&locks[i]);
+    for (int i = 0; i < KS_SHARDS; i++) after_lock(i);
 }
 
 void ks_unlock_all(void)

@@ -95,6 +95,14 @@ void ks_unlock(int shard);
  * scratch of n ints; returns how many distinct shards were locked. */
 int ks_lock_keys(const slice *keys, int n, int *shards);
 void ks_unlock_shards(const int *shards, int n);
+/* Whether shard locks are taken (several workers, or a snapshot running). */
+int ks_locking(void);
+/* Turns locking on or off; only the single worker of a `threads 1` server
+ * does this, between commands, around a background snapshot. */
+void ks_set_locking(int on);
+/* While set, hook(shard) runs right after every lock of a shard, with the
+ * lock held (a snapshot serialises a shard before anyone changes it). */
+void ks_set_lock_hook(void (*hook)(int shard));
 /* Locks every shard. Nests: while a thread holds them all, its ks_lock,
  * ks_unlock and inner ks_lock_all/ks_unlock_all calls do nothing. */
 void ks_lock_all(void);
@@ -114,6 +122,11 @@ void ke_set_ptr(kentry *e, void *p); /* replaces it (the old one is not freed) *
 void ke_set_enc(kentry *e, int enc); /* for conversions between pointer encodings */
 uint64_t ke_idle_ms(const kentry *e);
 int ke_lfu_freq(const kentry *e);
+/* Set the LRU idle time (seconds) / LFU counter (RESTORE, loading). */
+void ke_set_idle(kentry *e, uint64_t secs);
+void ke_set_freq(kentry *e, int freq);
+/* 1 when the eviction policy is an LFU one (entries hold LFU counters). */
+int ks_lfu_mode(void);
 
 /* ---- lookup ---- */
 enum {
@@ -175,6 +188,8 @@ typedef void ks_scan_fn(void *priv, kentry *e);
 uint64_t ks_scan(ks_db *db, uint64_t cursor, long count, ks_scan_fn *fn, void *priv);
 /* Calls fn for every live key (KEYS). */
 void ks_foreach(ks_db *db, ks_scan_fn *fn, void *priv);
+/* Calls fn for every live entry of db in shard; the caller holds its lock. */
+void ks_foreach_in_shard(ks_db *db, int shard, ks_scan_fn *fn, void *priv);
 
 /* ---- expiry and eviction ---- */
 /* Runs the active expiry cycle over the shards owned by worker wid of n, for at

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential make pkg-config libjemalloc-dev libcmocka-dev clang
 libclang-rt-14-dev redis-server redis-tools python3 python3-redis python3-pytest
-libssl-dev libhiredis-dev"
+libssl-dev libhiredis-dev liblzf-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

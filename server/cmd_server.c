@@ -17,6 +17,7 @@
 #include "server/cmd_config.h"
 #include "server/cmdtab.h"
 #include "server/multi.h"
+#include "server/snapshot.h"
 #include "server/server_init.h"
 #include "server/stats.h"
 #include "types/hash.h"
@@ -133,13 +134,14 @@ static void cmd_time(client *c)
 
 static void cmd_lastsave(client *c)
 {
-    reply_int(c, (long long)(srv.start_ms / 1000));
+    reply_int(c, snapshot_lastsave());
 }
 
 /* ---------------------------------------------------------------- SHUTDOWN */
 
 static void cmd_shutdown(client *c)
 {
+    int save = cfg.nsave > 0, force = 0;
     for (int i = 1; i < c->argc; i++) {
         slice o = c->argv[i];
         if (!slice_is(o, "NOSAVE") && !slice_is(o, "SAVE") && !slice_is(o, "NOW") &&
@@ -151,14 +153,60 @@ static void cmd_shutdown(client *c)
             reply_error(c, "ERR No shutdown in progress.");
             return;
         }
+        if (slice_is(o, "NOSAVE")) save = 0;
+        if (slice_is(o, "SAVE")) save = 1;
+        if (slice_is(o, "FORCE")) force = 1;
     }
-    log_warning("User requested shutdown...");
+    if (save) {
+        char err[300];
+        snapshot_wait();
+        if (snapshot_save(cfg.dbfilename, err, sizeof(err)) < 0) {
+            log_warning("Error trying to save the DB, can't exit: %s", err);
+            if (!force) {
+                reply_error(c, "ERR Errors trying to SHUTDOWN. Check logs.");
+                return;
+            }
+        }
+    }
+    atomic_store(&srv.shutdown_saved, 1);
     atomic_store(&srv.shutdown_asap, 1);
     /* No reply: the connection closes as the server exits, as Redis does. */
     c->flags |= CL_CLOSE_ASAP;
 }
 
 /* ---------------------------------------------------------------- DEBUG */
+
+/* DEBUG RELOAD [NOSAVE] [NOFLUSH]: save, empty the keyspace, load the file
+ * back, with every shard held so that no client sees the gap. */
+static void debug_reload(client *c)
+{
+    int save = 1, flush = 1;
+    for (int i = 2; i < c->argc; i++) {
+        if (slice_is(c->argv[i], "NOSAVE"))
+            save = 0;
+        else if (slice_is(c->argv[i], "NOFLUSH"))
+            flush = 0;
+        else {
+            reply_error(c, "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+            return;
+        }
+    }
+    char err[600];
+    snapshot_wait();
+    ks_lock_all();
+    int rc = save ? snapshot_save(cfg.dbfilename, err, sizeof(err)) : 0;
+    if (rc == 0) {
+        if (flush) ks_flush_all(0);
+        rc = snapshot_load(cfg.dbfilename, 0, NULL, err, sizeof(err)) < 0 ? -1 : 0;
+    }
+    ks_unlock_all();
+    if (rc < 0) {
+        reply_errorf(c, "ERR Error trying to reload: %s", err);
+        return;
+    }
+    log_notice("DB reloaded by DEBUG RELOAD");
+    reply_ok(c);
+}
 
 static void cmd_debug(client *c)
 {
@@ -199,11 +247,14 @@ static void cmd_debug(client *c)
                  (unsigned long long)0, (unsigned long long)(ke_idle_ms(e) / 1000));
         ks_unlock(shard);
         reply_status(c, line);
+    } else if (slice_is(sub, "RELOAD")) {
+        debug_reload(c);
     } else if (slice_is(sub, "HELP")) {
-        reply_array(c, 4);
+        reply_array(c, 5);
         reply_status(c, "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
         reply_status(c, "SLEEP <seconds>, SET-ACTIVE-EXPIRE <0|1>, OBJECT <key>,");
-        reply_status(c, "QUICKLIST-PACKED-THRESHOLD, RELOAD (with persistence), HELP");
+        reply_status(c, "RELOAD: saves the dataset, empties it and loads it back.");
+        reply_status(c, "QUICKLIST-PACKED-THRESHOLD, HELP");
         reply_status(c, "Debugging commands; not for production use.");
     } else {
         reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try DEBUG HELP.",
@@ -310,12 +361,9 @@ static void info_memory(info_ctx *ic)
 static void info_persistence(info_ctx *ic)
 {
     header(ic, "Persistence");
-    buf_printf(ic->out,
-               "loading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:%lld\r\n"
-               "rdb_bgsave_in_progress:0\r\nrdb_last_save_time:%llu\r\n"
-               "rdb_last_bgsave_status:ok\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
-               "aof_last_write_status:ok\r\n",
-               (long long)atomic_load(&srv.dirty), (unsigned long long)(srv.start_ms / 1000));
+    buf_puts(ic->out, "loading:0\r\nasync_loading:0\r\n");
+    snapshot_info(ic->out);
+    buf_puts(ic->out, "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_last_write_status:ok\r\n");
 }
 
 static void info_stats(info_ctx *ic)

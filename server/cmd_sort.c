@@ -208,8 +208,7 @@ static void sort_generic(client *c, int readonly)
         }
     }
 
-    int locked = srv.nworkers > 1;
-    if (locked) ks_lock_all();
+    ks_lock_all();
 
     kentry *e = ks_lookup(c->db, c->argv[1], KS_READ);
     int type = e ? ke_type(e) : OBJ_LIST;
@@ -378,7 +377,7 @@ out_free:
     }
     mem_free(vec);
 out_unlock:
-    if (locked) ks_unlock_all();
+    ks_unlock_all();
     mem_free(gets);
 }
 

@@ -23,6 +23,7 @@ extern command hll_commands[];
 extern command geo_commands[];
 extern command sort_commands[];
 extern command multi_commands[];
+extern command persist_commands[];
 
 /* ACL category names, indexed by bit position. */
 extern const char *const acl_category_names[];

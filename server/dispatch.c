@@ -15,6 +15,7 @@
 #include "server/client.h"
 #include "server/keyreg.h"
 #include "server/multi.h"
+#include "server/snapshot.h"
 #include "server/stats.h"
 
 void server_dirty(long long n)
@@ -143,7 +144,7 @@ static void run_locked(client *c, const command *cmd)
     int shards_stack[16];
     int *heap = NULL;
     int nshards = 0;
-    int locking = srv.nworkers > 1 && !(cmd->flags & CMD_ALL_SHARDS);
+    int locking = ks_locking() && !(cmd->flags & CMD_ALL_SHARDS);
     if (locking) nshards = lock_keys(c, cmd, shards_stack, 16, &heap);
     call(c, cmd);
     if (locking) ks_unlock_shards(heap ? heap : shards_stack, nshards);
@@ -180,6 +181,12 @@ void dispatch(client *c)
             reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
             return;
         }
+    }
+    if ((cmd->flags & CMD_WRITE) && snapshot_write_blocked()) {
+        reject(c, cmd, "MISCONF Errors writing the RDB snapshot to disk: commands that may "
+                       "modify the data set are disabled because stop-writes-on-bgsave-error "
+                       "is on. Check the server log for details about the RDB error.");
+        return;
     }
     if ((c->flags & CL_MULTI) && !multi_runs_now(cmd)) {
         multi_queue(c, cmd);

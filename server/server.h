@@ -265,6 +265,7 @@ typedef struct kv_server {
     _Atomic uint64_t next_client_id;
     _Atomic int nclients;            /* connected, all workers */
     _Atomic int shutdown_asap;
+    _Atomic int shutdown_saved;      /* SHUTDOWN already saved (or was told not to) */
     _Atomic uint64_t pause_until_ms; /* CLIENT PAUSE */
     _Atomic int pause_all;           /* 1: ALL, 0: WRITE */
     _Atomic long long dirty;         /* changes since the last save */

@@ -27,6 +27,7 @@
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
+#include "server/snapshot.h"
 #include "server/stats.h"
 
 kv_server srv;
@@ -328,6 +329,7 @@ static void cron(loop *l, void *priv)
         ks_active_expire(w->id, srv.nworkers, (uint64_t)(250000 / hz));
     ks_rehash_some(w->id, srv.nworkers, 1000);
     client_cron(w);
+    if (w->id == 0) snapshot_cron();
 }
 
 static void stop_task(worker *w, void *arg)

@@ -1,0 +1,591 @@
+/* server/snapshot.c — RDB snapshots: SAVE, BGSAVE without fork, loading,
+ * DUMP/RESTORE payloads (see snapshot.h).
+ *
+ * Background snapshot, per shard:
+ *
+ *   start (all shards locked an instant): state[s] = PENDING for every s
+ *   anyone locking s while PENDING (lock hook) -> serialise s into out[s], READY
+ *   snapshot thread: for s = 0..255: lock s (dumps it if still PENDING),
+ *                    unlock, append out[s] to the file, free it
+ *
+ * A shard's part of the file holds, per database with keys there, SELECTDB
+ * and the entries: the RDB format allows a database to be selected again,
+ * and Redis loads such files.
+ */
+#include "server/snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/util.h"
+#include "db/ks.h"
+#include "persist/crc64.h"
+#include "persist/rdb.h"
+#include "server/server.h"
+#include "types/list.h"
+#include "types/serial.h"
+
+enum { SH_IDLE, SH_PENDING, SH_READY };
+
+static struct {
+    _Atomic int active;       /* a background snapshot is running */
+    _Atomic int finished;     /* its thread is done (worker 0 reaps it) */
+    _Atomic int scheduled;    /* BGSAVE SCHEDULE waiting for the running one */
+    unsigned char state[KS_SHARDS];
+    buf out[KS_SHARDS];
+    int compress;
+    int took_locking;         /* turned shard locking on for a threads-1 server */
+    pthread_t tid;
+    rdb_out file;
+    char tmp[PATH_MAX];
+    int ok;
+    char err[256];
+    uint64_t start_ms;
+    long long dirty_at_start;
+} bg;
+
+/* Persistence figures for INFO. */
+static struct {
+    _Atomic long long lastsave;      /* unix seconds of the last successful save */
+    _Atomic long long dirty_saved;   /* srv.dirty as of the last successful save */
+    _Atomic int last_bg_ok;
+    _Atomic long long last_bg_secs;
+    _Atomic long long saves;
+    _Atomic uint64_t last_try_ms;    /* last BGSAVE attempt (retry delay after failures) */
+} st = {.last_bg_ok = 1, .last_bg_secs = -1};
+
+long long snapshot_lastsave(void)
+{
+    long long t = atomic_load(&st.lastsave);
+    return t ? t : (long long)(srv.start_ms / 1000);
+}
+
+int snapshot_in_progress(void)
+{
+    return atomic_load(&bg.active);
+}
+
+int snapshot_write_blocked(void)
+{
+    return cfg.stop_writes_on_bgsave_error && cfg.nsave > 0 && !atomic_load(&st.last_bg_ok);
+}
+
+static serial_limits load_limits(void)
+{
+    serial_limits l;
+    l.hash.max_entries = cfg.hash_max_listpack_entries < 0 ? 0 : (size_t)cfg.hash_max_listpack_entries;
+    l.hash.max_value = cfg.hash_max_listpack_value < 0 ? 0 : (size_t)cfg.hash_max_listpack_value;
+    l.set = (set_limits){.intset_entries = cfg.set_max_intset_entries,
+                         .listpack_entries = cfg.set_max_listpack_entries,
+                         .listpack_value = cfg.set_max_listpack_value};
+    l.zset = (zset_limits){.max_entries = cfg.zset_max_listpack_entries,
+                           .max_value = cfg.zset_max_listpack_value};
+    l.list_fill = (int)cfg.list_max_listpack_size;
+    return l;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+/* The type byte, the key (for files, not DUMP) and the value of an entry. */
+static void write_value(rdb_out *o, kentry *e, int with_key)
+{
+    int type = ke_type(e);
+    rdbw_u8(o, type == OBJ_STRING ? RDB_TYPE_STRING : serial_type(type, ke_ptr(e)));
+    if (with_key) {
+        slice k = ke_key(e);
+        rdbw_string(o, k.p, k.len);
+    }
+    if (type == OBJ_STRING) {
+        char tmp[24];
+        slice v = ke_str(e, tmp);
+        rdbw_string(o, v.p, v.len);
+    } else {
+        serial_write(o, type, ke_ptr(e));
+    }
+}
+
+typedef struct shard_ctx {
+    rdb_out *o;
+    int dbid;
+    int selected;
+    int lru, lfu;
+} shard_ctx;
+
+static void write_entry(void *priv, kentry *e)
+{
+    shard_ctx *x = priv;
+    rdb_out *o = x->o;
+    if (!x->selected) {
+        rdbw_u8(o, RDB_OP_SELECTDB);
+        rdbw_len(o, (uint64_t)x->dbid);
+        x->selected = 1;
+    }
+    long long exp = ke_expire(e);
+    if (exp >= 0) {
+        rdbw_u8(o, RDB_OP_EXPIRETIME_MS);
+        rdbw_ms(o, exp);
+    }
+    if (x->lru) {
+        rdbw_u8(o, RDB_OP_IDLE);
+        rdbw_len(o, ke_idle_ms(e) / 1000);
+    } else if (x->lfu) {
+        rdbw_u8(o, RDB_OP_FREQ);
+        rdbw_u8(o, ke_lfu_freq(e));
+    }
+    write_value(o, e, 1);
+}
+
+/* Serialises every database's entries of shard s (caller holds its lock). */
+static void write_shard(rdb_out *o, int s)
+{
+    int p = cfg.maxmemory_policy;
+    shard_ctx x = {.o = o, .lru = p == 1 || p == 4, .lfu = p == 2 || p == 5};
+    for (int d = 0; d < ks_databases(); d++) {
+        x.dbid = d;
+        x.selected = 0;
+        ks_foreach_in_shard(ks_db_at(d), s, write_entry, &x);
+    }
+}
+
+static void write_header(rdb_out *o)
+{
+    char num[32];
+    rdbw_header(o);
+    rdbw_aux(o, "redis-ver", KVIK_REDIS_COMPAT_VERSION);
+    rdbw_aux(o, "redis-bits", sizeof(void *) == 8 ? "64" : "32");
+    snprintf(num, sizeof(num), "%lld", (long long)(now_ms() / 1000));
+    rdbw_aux(o, "ctime", num);
+    rdbw_aux(o, "kvik-ver", KVIK_VERSION);
+    rdbw_aux(o, "aof-base", "0");
+}
+
+/* Opens a temporary file next to path. */
+static int open_tmp(char *tmp, size_t size, char *err, size_t errlen)
+{
+    static _Atomic unsigned seq;
+    snprintf(tmp, size, "temp-%d-%u.rdb", (int)getpid(), atomic_fetch_add(&seq, 1));
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        snprintf(err, errlen, "Failed opening the temp RDB file %s (in server root dir %s) for "
+                 "saving: %s", tmp, cfg.dir ? cfg.dir : ".", strerror(errno));
+    return fd;
+}
+
+/* Ends a file: footer, flush, fsync, close, rename over path. */
+static int finish_file(rdb_out *o, const char *tmp, const char *path, char *err, size_t errlen)
+{
+    rdbw_footer(o);
+    int rc = rdbw_flush(o);
+    if (rc == 0 && fsync(o->fd) < 0) {
+        o->err = errno;
+        rc = -1;
+    }
+    if (close(o->fd) < 0 && rc == 0) {
+        o->err = errno;
+        rc = -1;
+    }
+    rdbw_free(o);
+    if (rc == 0 && rename(tmp, path) < 0) {
+        o->err = errno;
+        rc = -1;
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "Write error saving DB on disk: %s", strerror(o->err));
+        unlink(tmp);
+    }
+    return rc;
+}
+
+static void saved(long long dirty_at_start)
+{
+    atomic_store(&st.lastsave, (long long)(now_ms() / 1000));
+    atomic_store(&st.dirty_saved, dirty_at_start);
+    atomic_fetch_add(&st.saves, 1);
+}
+
+int snapshot_save(const char *path, char *err, size_t errlen)
+{
+    if (snapshot_in_progress()) {
+        snprintf(err, errlen, "Background save already in progress");
+        return -1;
+    }
+    char tmp[PATH_MAX];
+    int fd = open_tmp(tmp, sizeof(tmp), err, errlen);
+    if (fd < 0) return -1;
+    rdb_out o;
+    rdbw_init(&o, fd, cfg.rdbcompression);
+    write_header(&o);
+    long long dirty = atomic_load(&srv.dirty);
+    ks_lock_all();
+    for (int s = 0; s < KS_SHARDS; s++) write_shard(&o, s);
+    ks_unlock_all();
+    if (finish_file(&o, tmp, path, err, errlen) < 0) return -1;
+    saved(dirty);
+    log_notice("DB saved on disk");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- BGSAVE */
+
+/* The keyspace lock hook: serialise a pending shard before its first use. */
+static void on_lock(int s)
+{
+    if (bg.state[s] != SH_PENDING) return;
+    rdb_out o;
+    rdbw_init(&o, -1, bg.compress);
+    write_shard(&o, s);
+    bg.out[s] = o.b;
+    bg.state[s] = SH_READY;
+}
+
+static void *bg_main(void *arg)
+{
+    (void)arg;
+    for (int s = 0; s < KS_SHARDS; s++) {
+        ks_lock(s); /* serialises the shard if nobody has yet */
+        buf part = bg.out[s];
+        bg.out[s] = (buf){0};
+        bg.state[s] = SH_IDLE;
+        ks_unlock(s);
+        rdbw_bytes(&bg.file, part.p, part.len);
+        buf_free(&part);
+    }
+    ks_set_lock_hook(NULL);
+    bg.ok = finish_file(&bg.file, bg.tmp, cfg.dbfilename, bg.err, sizeof(bg.err)) == 0;
+    atomic_store(&bg.finished, 1);
+    return NULL;
+}
+
+int snapshot_bgsave(char *err, size_t errlen)
+{
+    if (snapshot_in_progress()) {
+        snprintf(err, errlen, "Background save already in progress");
+        return -1;
+    }
+    atomic_store(&st.last_try_ms, now_ms());
+    int fd = open_tmp(bg.tmp, sizeof(bg.tmp), err, errlen);
+    if (fd < 0) {
+        atomic_store(&st.last_bg_ok, 0);
+        return -1;
+    }
+    rdbw_init(&bg.file, fd, cfg.rdbcompression);
+    write_header(&bg.file);
+    bg.compress = cfg.rdbcompression;
+    bg.took_locking = !ks_locking();
+    if (bg.took_locking) ks_set_locking(1);
+    ks_lock_all(); /* the snapshot's instant */
+    for (int s = 0; s < KS_SHARDS; s++) bg.state[s] = SH_PENDING;
+    bg.start_ms = now_ms();
+    bg.dirty_at_start = atomic_load(&srv.dirty);
+    atomic_store(&bg.finished, 0);
+    atomic_store(&bg.active, 1);
+    ks_set_lock_hook(on_lock);
+    ks_unlock_all();
+    if (pthread_create(&bg.tid, NULL, bg_main, NULL) != 0) {
+        /* Serialise the rest here rather than leave shards pending. */
+        bg_main(NULL);
+    }
+    log_notice("Background saving started");
+    return 0;
+}
+
+static void reap(void)
+{
+    pthread_join(bg.tid, NULL);
+    if (bg.took_locking) ks_set_locking(0);
+    long long secs = (long long)((now_ms() - bg.start_ms + 500) / 1000);
+    atomic_store(&st.last_bg_secs, secs);
+    atomic_store(&st.last_bg_ok, bg.ok);
+    if (bg.ok) {
+        saved(bg.dirty_at_start);
+        log_notice("Background saving terminated with success");
+    } else {
+        log_warning("Background saving error: %s", bg.err);
+    }
+    atomic_store(&bg.active, 0);
+}
+
+void snapshot_wait(void)
+{
+    while (snapshot_in_progress() && !atomic_load(&bg.finished)) usleep(1000);
+    if (snapshot_in_progress()) reap();
+}
+
+void snapshot_schedule(void)
+{
+    atomic_store(&bg.scheduled, 1);
+}
+
+/* 1 when a `save` rule says it is time. After a failure, retries wait 5 s. */
+static int rule_due(void)
+{
+    long long changes = atomic_load(&srv.dirty) - atomic_load(&st.dirty_saved);
+    long long since = (long long)(now_ms() / 1000) - snapshot_lastsave();
+    if (!atomic_load(&st.last_bg_ok) && now_ms() - atomic_load(&st.last_try_ms) < 5000) return 0;
+    for (int i = 0; i < cfg.nsave; i++)
+        if (changes >= cfg.save[i].changes && since >= cfg.save[i].seconds) return 1;
+    return 0;
+}
+
+void snapshot_cron(void)
+{
+    if (snapshot_in_progress()) {
+        if (atomic_load(&bg.finished)) reap();
+        return;
+    }
+    char err[256];
+    if (atomic_exchange(&bg.scheduled, 0) || rule_due()) {
+        if (snapshot_bgsave(err, sizeof(err)) < 0) log_warning("BGSAVE failed: %s", err);
+    }
+}
+
+void snapshot_info(buf *out)
+{
+    int in_progress = snapshot_in_progress();
+    long long cur = in_progress ? (long long)((now_ms() - bg.start_ms) / 1000) : -1;
+    buf_printf(out,
+               "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
+               "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
+               "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
+               "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n",
+               atomic_load(&srv.dirty) - atomic_load(&st.dirty_saved), in_progress,
+               snapshot_lastsave(), atomic_load(&st.last_bg_ok) ? "ok" : "err",
+               atomic_load(&st.last_bg_secs), cur, atomic_load(&st.saves));
+}
+
+/* ---------------------------------------------------------------- loading */
+
+typedef struct loader {
+    rdb_in in;
+    const serial_limits *lim;
+    int check_only;
+    long long keys;
+    long long now;
+} loader;
+
+/* Stores one loaded key (or only counts it when checking). */
+static int store_key(loader *ld, int dbid, slice key, serial_value *v, long long expire,
+                     long long idle, int freq)
+{
+    ld->keys++;
+    if (ld->check_only || (expire >= 0 && expire <= ld->now)) {
+        if (v->objtype > OBJ_STRING) serial_free(v->objtype, v->value);
+        return 0;
+    }
+    ks_db *db = ks_db_at(dbid);
+    if (ks_exists(db, key)) {
+        if (v->objtype > OBJ_STRING) serial_free(v->objtype, v->value);
+        return rdbr_fail(&ld->in, "duplicate key");
+    }
+    kentry *e = v->objtype == OBJ_STRING ? ks_set_str(db, key, v->str, 0)
+                                         : ks_add(db, key, v->objtype, v->enc, v->value);
+    if (expire >= 0) e = ks_set_expire(db, e, expire);
+    if (idle >= 0) ke_set_idle(e, (uint64_t)idle);
+    if (freq >= 0) ke_set_freq(e, freq);
+    return 0;
+}
+
+static int load_entry(loader *ld, int type, int dbid, long long expire, long long idle, int freq)
+{
+    slice k;
+    if (rdbr_string(&ld->in, &k) < 0) return -1;
+    /* The value read may reuse the reader's scratch: keep the key. */
+    char *key = mem_dup(k.p, k.len ? k.len : 1);
+    size_t klen = k.len;
+    serial_value v;
+    int rc = serial_read(&ld->in, type, ld->lim, &v);
+    if (rc == 0 && v.objtype >= 0)
+        rc = store_key(ld, dbid, slice_of(key, klen), &v, expire, idle, freq);
+    mem_free(key);
+    return rc;
+}
+
+static int load_body(loader *ld, int version)
+{
+    rdb_in *in = &ld->in;
+    int dbid = 0;
+    long long expire = -1, idle = -1;
+    int freq = -1;
+    for (;;) {
+        int op;
+        uint64_t a, b;
+        slice s;
+        if (rdbr_u8(in, &op) < 0) return -1;
+        switch (op) {
+        case RDB_OP_EOF:
+            return 0;
+        case RDB_OP_SELECTDB:
+            if (rdbr_len(in, &a, NULL) < 0) return -1;
+            if (a >= (uint64_t)ks_databases())
+                return rdbr_fail(in, "database index out of range (see the databases setting)");
+            dbid = (int)a;
+            continue;
+        case RDB_OP_RESIZEDB:
+            if (rdbr_len(in, &a, NULL) < 0 || rdbr_len(in, &b, NULL) < 0) return -1;
+            continue;
+        case RDB_OP_AUX:
+            if (rdbr_string(in, &s) < 0 || rdbr_string(in, &s) < 0) return -1;
+            continue;
+        case RDB_OP_EXPIRETIME_MS:
+            if (rdbr_ms(in, &expire) < 0) return -1;
+            continue;
+        case RDB_OP_EXPIRETIME: {
+            uint32_t secs;
+            if (rdbr_u32(in, &secs) < 0) return -1;
+            expire = (long long)secs * 1000;
+            continue;
+        }
+        case RDB_OP_IDLE:
+            if (rdbr_len(in, &a, NULL) < 0) return -1;
+            idle = (long long)(a > 0xFFFFFF ? 0xFFFFFF : a);
+            continue;
+        case RDB_OP_FREQ:
+            if (rdbr_u8(in, &freq) < 0) return -1;
+            continue;
+        case RDB_OP_FUNCTION2:
+            /* Function libraries need a scripting engine kvik does not have yet. */
+            if (rdbr_string(in, &s) < 0) return -1;
+            log_warning("RDB: skipping a function library (functions are not supported)");
+            continue;
+        case RDB_OP_FUNCTION:
+        case RDB_OP_MODULE_AUX:
+            return rdbr_fail(in, "module or pre-7.0 function data is not supported");
+        default:
+            if (load_entry(ld, op, dbid, expire, idle, freq) < 0) return -1;
+            expire = idle = -1;
+            freq = -1;
+        }
+    }
+    (void)version;
+}
+
+/* Parses a whole file image. */
+static int load_image(loader *ld, const unsigned char *p, size_t len)
+{
+    rdb_in *in = &ld->in;
+    const unsigned char *h;
+    if (rdbr_bytes(in, 9, &h) < 0 || memcmp(h, "REDIS", 5) != 0)
+        return rdbr_fail(in, "not an RDB file (bad signature)");
+    int version = 0;
+    for (int i = 5; i < 9; i++) {
+        if (h[i] < '0' || h[i] > '9') return rdbr_fail(in, "bad RDB version");
+        version = version * 10 + (h[i] - '0');
+    }
+    if (version < 1 || version > RDB_VERSION) return rdbr_fail(in, "unsupported RDB format version");
+    if (load_body(ld, version) < 0) return -1;
+    if (version >= 5) {
+        size_t end = in->pos;
+        const unsigned char *c;
+        if (rdbr_bytes(in, 8, &c) < 0) return -1;
+        uint64_t want = 0;
+        for (int i = 7; i >= 0; i--) want = want << 8 | c[i];
+        if (want && crc64(0, p, end) != want) {
+            in->pos = end;
+            return rdbr_fail(in, "checksum mismatch");
+        }
+    }
+    if (in->pos != len) return rdbr_fail(in, "trailing bytes after the end of the file");
+    return 0;
+}
+
+int snapshot_load(const char *path, int check_only, long long *keys, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return 0;
+        snprintf(err, errlen, "Can't open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) < 0) {
+        snprintf(err, errlen, "Can't stat %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    size_t len = (size_t)sb.st_size;
+    const unsigned char *p = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    close(fd);
+    if (len && p == MAP_FAILED) {
+        snprintf(err, errlen, "Can't map %s: %s", path, strerror(errno));
+        return -1;
+    }
+    serial_limits lim = load_limits();
+    loader ld = {.lim = &lim, .check_only = check_only, .now = (long long)now_ms()};
+    rdbr_init(&ld.in, p, len, (size_t)cfg.proto_max_bulk_len);
+    int rc = load_image(&ld, p, len);
+    if (rc < 0)
+        snprintf(err, errlen, "Bad RDB file %s at byte offset %zu: %s", path, ld.in.err_pos,
+                 ld.in.err);
+    rdbr_free(&ld.in);
+    if (len) munmap((void *)p, len);
+    if (keys) *keys = ld.keys;
+    if (rc == 0 && !check_only) {
+        atomic_store(&st.dirty_saved, atomic_load(&srv.dirty));
+        atomic_store(&st.lastsave, (long long)(now_ms() / 1000));
+    }
+    return rc < 0 ? -1 : 1;
+}
+
+/* ---------------------------------------------------------------- DUMP / RESTORE */
+
+void snapshot_dump(kentry *e, buf *out)
+{
+    rdb_out o;
+    rdbw_init(&o, -1, cfg.rdbcompression);
+    write_value(&o, e, 0);
+    unsigned char ver[2] = {RDB_VERSION & 0xff, RDB_VERSION >> 8};
+    rdbw_bytes(&o, ver, 2);
+    uint64_t crc = o.crc;
+    unsigned char c[8];
+    for (int i = 0; i < 8; i++) c[i] = (unsigned char)(crc >> (8 * i));
+    rdbw_bytes(&o, c, 8);
+    *out = o.b;
+}
+
+int snapshot_restore(ks_db *db, slice key, slice payload, long long expire_ms, long long idle,
+                     int freq, const char **err)
+{
+    const unsigned char *p = (const unsigned char *)payload.p;
+    *err = "ERR DUMP payload version or checksum are wrong";
+    if (payload.len < 11) return -1;
+    size_t body = payload.len - 10;
+    int ver = p[body] | p[body + 1] << 8;
+    if (ver > RDB_VERSION) return -1;
+    uint64_t want = 0;
+    for (int i = 7; i >= 0; i--) want = want << 8 | p[body + 2 + (size_t)i];
+    if (crc64(0, p, body + 2) != want) return -1;
+    serial_limits lim = load_limits();
+    rdb_in in;
+    rdbr_init(&in, p, body, (size_t)cfg.proto_max_bulk_len);
+    int type;
+    serial_value v;
+    int rc = rdbr_u8(&in, &type);
+    if (rc == 0) rc = serial_read(&in, type, &lim, &v);
+    if (rc == 0 && in.pos != body) {
+        if (v.objtype > OBJ_STRING) serial_free(v.objtype, v.value);
+        rc = -1;
+    }
+    if (rc < 0 || v.objtype < 0) {
+        rdbr_free(&in);
+        *err = "ERR Bad data format";
+        return -1;
+    }
+    ks_delete(db, key);
+    kentry *e = v.objtype == OBJ_STRING ? ks_set_str(db, key, v.str, 0)
+                                        : ks_add(db, key, v.objtype, v.enc, v.value);
+    rdbr_free(&in);
+    if (expire_ms >= 0) e = ks_set_expire(db, e, expire_ms);
+    if (idle >= 0) ke_set_idle(e, (uint64_t)idle);
+    if (freq >= 0) ke_set_freq(e, freq);
+    *err = NULL;
+    return 0;
+}

@@ -1,0 +1,51 @@
+/* types/serial.h — values in the RDB format: what SAVE, DUMP and the
+ * loaders use for every type.
+ *
+ * Writing: kvik writes the encodings Redis 7.0 loads everywhere: strings
+ * (integer-encoded or LZF-compressed when that is shorter), lists as
+ * quicklists of listpacks, intsets for integer sets and plain forms for
+ * other sets, hashes and sorted sets (RDB_TYPE_SET, _HASH, _ZSET_2; Redis
+ * turns small ones back into listpacks as it loads them).
+ *
+ * Reading: every value type and encoding Redis 7.0 writes or can still load
+ * (plain forms, zipmap, ziplist, intset, listpack, quicklist 1 and 2). The
+ * input is untrusted: lengths are bounded by what is left of the data,
+ * packed blobs are validated before use, duplicates are refused.
+ */
+#ifndef KV_TYPES_SERIAL_H
+#define KV_TYPES_SERIAL_H
+
+#include "core/slice.h"
+#include "persist/rdb.h"
+#include "types/hash.h"
+#include "types/set.h"
+#include "types/zset.h"
+
+typedef struct serial_limits {
+    hash_limits hash;
+    set_limits set;
+    zset_limits zset;
+    int list_fill; /* list-max-listpack-size */
+} serial_limits;
+
+/* The RDB type byte serial_write uses for a collection of OBJ_* type objtype
+ * (strings: RDB_TYPE_STRING, written with rdbw_string). */
+int serial_type(int objtype, const void *value);
+/* Writes the value (after its type byte and key) of a collection. */
+void serial_write(rdb_out *o, int objtype, const void *value);
+
+/* A loaded value: a string (str valid until the next read from in) or a
+ * collection (value, owned by the caller: serial_free or hand it to the
+ * keyspace). objtype -1: the value was an empty collection (skip it). */
+typedef struct serial_value {
+    int objtype;
+    int enc;
+    void *value;
+    slice str;
+} serial_value;
+
+/* Reads a value whose RDB type byte was rdbtype. 0, or -1 with in->err set. */
+int serial_read(rdb_in *in, int rdbtype, const serial_limits *lim, serial_value *out);
+void serial_free(int objtype, void *value);
+
+#endif
