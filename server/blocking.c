@@ -24,6 +24,7 @@
  * it is SERVING, during which the owner waits (a handler's run) rather than
  * free it.
  */
+#include <limits.h>
 #include <math.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ typedef struct bwait {
     int nextra;
     long long deadline;   /* unix ms, 0 = none */
     buf result;           /* the reply, written by the serving thread */
+    long long aof_wait;   /* log offset the reply must wait for (appendfsync always) */
     struct bwait *prev, *next; /* the owner worker's blocked list */
     int nkeys;
     kr_item items[];      /* one per key, then argv slices, then bytes */
@@ -59,6 +61,8 @@ typedef struct bwait {
 
 /* ---------------------------------------------------------------- blocking */
 
+/* The reply of a blocking command that cannot block (inside MULTI/EXEC):
+ * BLMOVE and BRPOPLPUSH answer a null bulk there. */
 static void reply_timeout(client *c, const command *cmd)
 {
     if (cmd->flags & CMD_TIMEOUT_NULL_BULK)
@@ -209,6 +213,7 @@ static void deliver(worker *w, void *arg)
     client *c = b->c;
     if (c) {
         unblock(c);
+        if (b->aof_wait > c->aof_wait) c->aof_wait = b->aof_wait;
         if (!(c->flags & (CL_REPLY_OFF | CL_CLOSE_ASAP)) && b->result.len) {
             buf_append(&c->out, b->result.p, b->result.len);
             client_mark_pending(c);
@@ -224,13 +229,14 @@ static void end_wait(client *c, const char *err)
 {
     bwait *b = c->blk;
     if (!b || !owner_claim(b)) return;
-    const command *cmd = b->cmd;
     unblock(c);
     bwait_free(b);
+    /* A wait that ends unserved answers a null array for every command, as
+     * Redis 7.0 does (BLMOVE/BRPOPLPUSH included: *-1 in RESP2). */
     if (err)
         reply_error(c, err);
     else
-        reply_timeout(c, cmd);
+        reply_null_array(c);
     resume(c);
 }
 
@@ -289,14 +295,17 @@ void blocking_signal(ks_db *db, slice key)
     ready[nready++] = (ready_key){db, mem_dup(key.p, key.len ? key.len : 1), key.len};
 }
 
-/* Claims the first waiting bwait on (db, key), or NULL. */
-static bwait *claim_first(ks_db *db, slice key)
+/* Claims the first waiting bwait on (db, key), or NULL. Skips waiters of
+ * this thread whose client is already closed (CLIENT KILL frees it only
+ * later): an element must not go to a connection that is gone. */
+static bwait *claim_first(worker *w, ks_db *db, slice key)
 {
     int s = ks_shard_of(key);
     ks_lock(s);
     bwait *got = NULL;
     for (kr_item *it = kr_first(KR_BLOCKED, db, key); it && !got; it = it->next) {
         bwait *b = it->owner;
+        if (b->w == w && (!b->c || (b->c->flags & CL_CLOSED))) continue;
         int st = BW_WAITING;
         if (atomic_compare_exchange_strong(&b->state, &st, BW_SERVING)) got = b;
     }
@@ -327,24 +336,50 @@ static int retry(worker *w, bwait *b)
     int nk = cmd_get_keys(b->cmd, b->argv, b->argc, p, maxk);
     for (int i = 0; i < nk; i++) keys[i] = b->argv[p[i]];
     int ns = ks_lock_keys(keys, nk, sv);
-    b->cmd->proc(&sh);
+    call(&sh, b->cmd); /* logs what it changed, under the locks */
     ks_unlock_shards(sv, ns);
     mem_free(keys);
     if (p != pos) mem_free(p);
     if (sv != shards) mem_free(sv);
     if (!sh.out.len) return 0;
     b->result = sh.out;
+    b->aof_wait = sh.aof_wait;
     return 1;
+}
+
+static int key_exists(ks_db *db, slice key)
+{
+    int s = ks_shard_of(key);
+    ks_lock(s);
+    int e = ks_exists(db, key);
+    ks_unlock(s);
+    return e;
 }
 
 static void serve_key(worker *w, ks_db *db, slice key)
 {
+    /* Waiters that could not be served stay claimed (SERVING) until the key
+     * is done, so that the ones behind them get their turn: a BLPOP waiter
+     * ahead of BZPOPMIN waiters must not keep them from a new sorted set. */
+    bwait *stack[16], **skipped = stack;
+    int nskipped = 0, capskipped = 16;
     for (;;) {
-        bwait *b = claim_first(db, key);
-        if (!b) return;
+        bwait *b = claim_first(w, db, key);
+        if (!b) break;
         if (!retry(w, b)) {
-            atomic_store(&b->state, BW_WAITING);
-            return;
+            if (nskipped == capskipped) {
+                capskipped *= 2;
+                if (skipped == stack) {
+                    skipped = mem_alloc(sizeof(bwait *) * (size_t)capskipped);
+                    memcpy(skipped, stack, sizeof(stack));
+                } else {
+                    skipped = mem_realloc(skipped, sizeof(bwait *) * (size_t)capskipped);
+                }
+            }
+            skipped[nskipped++] = b;
+            /* Gone (or emptied): nobody behind can be served either. */
+            if (!key_exists(db, key)) break;
+            continue;
         }
         /* Served: this key no longer queues it (the owner removes the rest). */
         int s = ks_shard_of(key);
@@ -357,6 +392,8 @@ static void serve_key(worker *w, ks_db *db, slice key)
         atomic_store(&b->state, BW_DONE);
         worker_post(b->w, deliver, b);
     }
+    for (int i = 0; i < nskipped; i++) atomic_store(&skipped[i]->state, BW_WAITING);
+    if (skipped != stack) mem_free(skipped);
 }
 
 void blocking_serve_ready(worker *w)
@@ -367,6 +404,13 @@ void blocking_serve_ready(worker *w)
         nready--;
         serve_key(w, r.db, slice_of(r.key, r.len));
         mem_free(r.key);
+    }
+    /* The list is per thread and rarely used: do not keep it (a worker
+     * thread's last one would leak at exit). */
+    if (ready) {
+        mem_free(ready);
+        ready = NULL;
+        capready = 0;
     }
 }
 
@@ -392,15 +436,19 @@ int blocking_parse_timeout(client *c, slice arg, int unit_ms, long long *deadlin
         if (*end || isnan(t) || isinf(t)) goto notfloat;
         t *= unit_ms;
     }
+    /* As Redis: rounded up to whole ms first (so -0.0001 s is 0: forever),
+     * and out of range only when now + timeout would overflow. */
+    t = ceil(t);
     if (t < 0) {
         reply_error(c, "ERR timeout is negative");
         return -1;
     }
-    if (t > 9.0e15) {
+    long long now = (long long)now_ms();
+    if (t >= (double)(LLONG_MAX - now)) {
         reply_error(c, "ERR timeout is out of range");
         return -1;
     }
-    *deadline_ms = t > 0 ? (long long)now_ms() + (long long)ceil(t) : 0;
+    *deadline_ms = t > 0 ? now + (long long)t : 0;
     return 0;
 notfloat:
     reply_error(c, "ERR timeout is not a float or out of range");

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "db/ks.h"
+#include "server/aof.h"
 #include "server/blocking.h"
 #include "server/multi.h"
 #include "server/stats.h"
@@ -112,11 +113,14 @@ void client_close(client *c)
     c->w->closing = c;
 }
 
+static void unpark(client *c);
+
 static void client_free(client *c)
 {
     worker *w = c->w;
     blocking_client_gone(c);
     multi_reset(c);
+    unpark(c);
     unlink_client(w, c);
     conn_close(c->conn);
     buf_free(&c->qbuf);
@@ -144,7 +148,8 @@ void client_free_closed(worker *w)
 
 void client_mark_pending(client *c)
 {
-    if (c->flags & (CL_PENDING_WRITE | CL_CLOSED)) return;
+    /* A parked client goes out when the log is synced (client_aof_unpark). */
+    if (c->flags & (CL_PENDING_WRITE | CL_CLOSED | CL_AOF_PARKED)) return;
     c->flags |= CL_PENDING_WRITE;
     c->next_pending = c->w->pending;
     c->w->pending = c;
@@ -188,6 +193,21 @@ static int write_out(client *c)
     return 0;
 }
 
+/* With appendfsync always a reply waits until the log holds its command on
+ * disk: such clients are parked on w->aof_parked until the log thread says. */
+static int park_for_aof(worker *w, client *c)
+{
+    if (!c->aof_wait) return 0;
+    if (!aof_must_wait(c->aof_wait)) {
+        c->aof_wait = 0;
+        return 0;
+    }
+    c->flags |= CL_AOF_PARKED;
+    c->next_pending = w->aof_parked;
+    w->aof_parked = c;
+    return 1;
+}
+
 void client_flush_pending(worker *w)
 {
     while (w->pending) {
@@ -196,8 +216,46 @@ void client_flush_pending(worker *w)
         c->next_pending = NULL;
         c->flags &= ~CL_PENDING_WRITE;
         if (c->flags & CL_CLOSED) continue;
+        if (park_for_aof(w, c)) continue;
         write_out(c);
     }
+    if (w->aof_parked) {
+        /* Ask for a wake-up first, then look: an fsync finishing in between
+         * is seen either here or by the log thread's wake. */
+        aof_want_wake(w);
+        client_aof_unpark(w, NULL);
+    }
+}
+
+void client_aof_unpark(worker *w, void *arg)
+{
+    (void)arg;
+    client *c = w->aof_parked, *keep = NULL;
+    w->aof_parked = NULL;
+    while (c) {
+        client *next = c->next_pending;
+        if (!aof_must_wait(c->aof_wait)) {
+            c->flags &= ~CL_AOF_PARKED;
+            c->aof_wait = 0;
+            c->next_pending = NULL;
+            if (!(c->flags & CL_CLOSED)) write_out(c);
+        } else {
+            c->next_pending = keep;
+            keep = c;
+        }
+        c = next;
+    }
+    w->aof_parked = keep;
+}
+
+/* Takes a closing client off the parked list. */
+static void unpark(client *c)
+{
+    if (!(c->flags & CL_AOF_PARKED)) return;
+    client **pp = &c->w->aof_parked;
+    while (*pp && *pp != c) pp = &(*pp)->next_pending;
+    if (*pp) *pp = c->next_pending;
+    c->flags &= ~CL_AOF_PARKED;
 }
 
 static int client_class(const client *c)

@@ -19,6 +19,9 @@ void client_free_closed(worker *w);
 void client_mark_pending(client *c);
 /* Writes pending output of every client of w (before the loop sleeps). */
 void client_flush_pending(worker *w);
+/* Writes the output of w's clients whose replies waited for an AOF fsync
+ * that has now happened (a worker task; arg unused). */
+void client_aof_unpark(worker *w, void *arg);
 /* Checks c's unsent output against its class's limits; closes it if over. */
 void client_check_obuf(client *c);
 /* Parses and runs buffered commands (also called after CLIENT UNPAUSE). */

@@ -20,6 +20,7 @@
 #include "server/blocking.h"
 #include "server/cmdtab.h"
 #include "server/config.h"
+#include "server/propagate.h"
 #include "server/server.h"
 #include "types/list.h"
 
@@ -458,6 +459,10 @@ static void mpop_generic(client *c, int base, long long deadline)
         reply_array(c, n);
         list_pop(l, where, n, reply_elem, c);
         list_changed(c, key, l);
+        char num[24];
+        slice pop[3] = {where == LIST_HEAD ? slice_of("LPOP", 4) : slice_of("RPOP", 4), key,
+                        slice_of(num, (size_t)util_ll2str(num, sizeof(num), (long long)n))};
+        propagate_as(pop, 3);
         return;
     }
     if (deadline >= 0)
@@ -495,6 +500,8 @@ static void bpop_generic(client *c, int where)
         reply_bulk(c, key.p, key.len);
         list_pop(l, where, 1, reply_elem, c);
         list_changed(c, key, l);
+        slice pop[2] = {where == LIST_HEAD ? slice_of("LPOP", 4) : slice_of("RPOP", 4), key};
+        propagate_as(pop, 2);
         return;
     }
     blocking_wait_range(c, 1, c->argc - 2, deadline);
@@ -515,6 +522,10 @@ static void bmove_generic(client *c, int from, int to, slice timeout)
         return;
     }
     lmove_generic(c, from, to);
+    slice mv[5] = {slice_of("LMOVE", 5), c->argv[1], c->argv[2],
+                   from == LIST_HEAD ? slice_of("LEFT", 4) : slice_of("RIGHT", 5),
+                   to == LIST_HEAD ? slice_of("LEFT", 4) : slice_of("RIGHT", 5)};
+    propagate_as(mv, 5);
 }
 
 static void blmove_cmd(client *c)

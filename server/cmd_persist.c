@@ -6,6 +6,7 @@
 #include "core/buf.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/aof.h"
 #include "server/cmdtab.h"
 #include "server/snapshot.h"
 
@@ -43,6 +44,18 @@ static void cmd_bgsave(client *c)
         return;
     }
     reply_status(c, "Background saving started");
+}
+
+static void cmd_bgrewriteaof(client *c)
+{
+    char err[300];
+    int rc = aof_rewrite(err, sizeof(err));
+    if (rc < 0)
+        reply_errorf(c, "ERR %s", err);
+    else if (rc > 0)
+        reply_status(c, "Background append only file rewriting scheduled");
+    else
+        reply_status(c, "Background append only file rewriting started");
 }
 
 static void cmd_dump(client *c)
@@ -124,6 +137,11 @@ command persist_commands[] = {
      .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, .since = "1.0.0",
      .summary = "Asynchronously saves the database(s) to disk.",
      .complexity = "O(1)", .args = "[SCHEDULE]"},
+    {.name = "bgrewriteaof", .proc = cmd_bgrewriteaof, .arity = 1, .group = "server",
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_ALL_SHARDS,
+     .acl = ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, .since = "1.0.0",
+     .summary = "Asynchronously rewrites the append-only file to disk.",
+     .complexity = "O(1)"},
     {.name = "dump", .proc = cmd_dump, .arity = 2, .group = "generic",
      .flags = CMD_READONLY, .acl = ACL_KEYSPACE | ACL_READ | ACL_SLOW, .keys = {1, 1, 1},
      .since = "2.6.0", .summary = "Returns a serialized representation of the value stored at a key.",

@@ -16,6 +16,7 @@
 #include "server/client.h"
 #include "server/cmd_config.h"
 #include "server/cmdtab.h"
+#include "server/aof.h"
 #include "server/multi.h"
 #include "server/snapshot.h"
 #include "server/server_init.h"
@@ -35,6 +36,13 @@ void server_apply_config(void)
     ks_conf.active_expire_effort = cfg.active_expire_effort;
     ks_conf.not_counted = clients_buffer_memory;
     ks_conf.event = server_key_event;
+    /* CONFIG SET appendonly (at start the log is opened after loading). */
+    if (srv.nworkers && cfg.appendonly != aof_enabled()) {
+        char err[256];
+        if (aof_set_enabled(cfg.appendonly, err, sizeof(err)) < 0)
+            log_warning("Can't turn the append only file %s: %s", cfg.appendonly ? "on" : "off",
+                        err);
+    }
     log_set_level(cfg.loglevel);
 }
 
@@ -363,7 +371,7 @@ static void info_persistence(info_ctx *ic)
     header(ic, "Persistence");
     buf_puts(ic->out, "loading:0\r\nasync_loading:0\r\n");
     snapshot_info(ic->out);
-    buf_puts(ic->out, "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_last_write_status:ok\r\n");
+    aof_info(ic->out);
 }
 
 static void info_stats(info_ctx *ic)

@@ -28,6 +28,7 @@
 #include "db/ks.h"
 #include "server/cmdtab.h"
 #include "server/config.h"
+#include "server/propagate.h"
 #include "server/server.h"
 #include "types/set.h"
 
@@ -58,11 +59,6 @@ static void sync(client *c, kentry *e, set *s)
     if (ke_ptr(e) != s) ke_set_ptr(e, s);
     if (ke_enc(e) != set_encoding(s)) ke_set_enc(e, set_encoding(s));
     if (set_size(s) == 0) ks_delete(c->db, ke_key(e));
-}
-
-static void reply_member(void *priv, slice m)
-{
-    reply_bulk(priv, m.p, m.len);
 }
 
 /* Replies every member of s as a RESP3 set (array in RESP2). */
@@ -235,6 +231,40 @@ static void srandmember_cmd(client *c)
 
 /* ---------------------------------------------------------------- SPOP */
 
+/* SPOP with a count: replies each member and keeps it for the log (SREM). */
+typedef struct popped {
+    client *c;
+    buf bytes; /* members, each as length (size_t) + bytes */
+    int n;
+} popped;
+
+static void reply_popped(void *priv, slice m)
+{
+    popped *pc = priv;
+    reply_bulk(pc->c, m.p, m.len);
+    buf_append(&pc->bytes, &m.len, sizeof(m.len));
+    buf_append(&pc->bytes, m.p, m.len);
+    pc->n++;
+}
+
+static void propagate_popped(popped *pc, slice key)
+{
+    slice *argv = mem_alloc(sizeof(slice) * (size_t)(pc->n + 2));
+    argv[0] = slice_of("SREM", 4);
+    argv[1] = key;
+    size_t off = 0;
+    for (int i = 0; i < pc->n; i++) {
+        size_t len;
+        memcpy(&len, pc->bytes.p + off, sizeof(len));
+        off += sizeof(len);
+        argv[2 + i] = slice_of(pc->bytes.p + off, len);
+        off += len;
+    }
+    propagate_as(argv, pc->n + 2);
+    mem_free(argv);
+    buf_free(&pc->bytes);
+}
+
 static void spop_one(client *c)
 {
     kentry *e;
@@ -248,6 +278,8 @@ static void spop_one(client *c)
     slice m;
     set_random(s, nb, &m);
     reply_bulk(c, m.p, m.len);
+    slice srem[3] = {slice_of("SREM", 4), c->argv[1], m};
+    propagate_as(srem, 3); /* the log gets the member, not the dice roll */
     set_remove(&s, m); /* m may point into the member being freed: not used after */
     sync(c, e, s);
     key_modified(c->db, c->argv[1]);
@@ -279,9 +311,13 @@ static void spop_cmd(client *c)
     if ((unsigned long long)count >= size) {
         reply_members(c, s);
         ks_delete(c->db, c->argv[1]);
+        slice del[2] = {slice_of("DEL", 3), c->argv[1]};
+        propagate_as(del, 2);
     } else {
         reply_set(c, (size_t)count);
-        set_pop_random(&s, (size_t)count, reply_member, c);
+        popped pc = {c, {0}, 0};
+        set_pop_random(&s, (size_t)count, reply_popped, &pc);
+        propagate_popped(&pc, c->argv[1]);
         sync(c, e, s);
     }
     key_modified(c->db, c->argv[1]);

@@ -35,6 +35,7 @@
 #include "db/ks.h"
 #include "server/blocking.h"
 #include "server/cmdtab.h"
+#include "server/propagate.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "types/set.h"
@@ -765,6 +766,15 @@ static long long parse_numkeys(client *c, int idx, const char *zero_msg)
     return nk;
 }
 
+/* The log form of a pop from key: ZPOPMIN/ZPOPMAX key count. */
+static void propagate_pop(slice key, int max, long long count)
+{
+    char num[24];
+    slice argv[3] = {max ? slice_of("ZPOPMAX", 7) : slice_of("ZPOPMIN", 7), key,
+                     slice_of(num, (size_t)util_ll2str(num, sizeof(num), count))};
+    propagate_as(argv, 3);
+}
+
 /* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP (numkeys at
  * argv[2], after the timeout; deadline < 0 for ZMPOP: never block). */
 static void mpop_generic(client *c, int base, long long deadline)
@@ -802,6 +812,7 @@ static void mpop_generic(client *c, int base, long long deadline)
         reply_array(c, 2);
         reply_bulk(c, c->argv[k].p, c->argv[k].len);
         pop_members(c, e, ke_ptr(e), (size_t)count, max, POP_NESTED);
+        propagate_pop(c->argv[k], max, count);
         return;
     }
     if (deadline >= 0)
@@ -835,6 +846,7 @@ static void bzpop_generic(client *c, int max)
         reply_array(c, 3);
         reply_bulk(c, c->argv[k].p, c->argv[k].len);
         pop_members(c, e, ke_ptr(e), 1, max, POP_FLAT);
+        propagate_pop(c->argv[k], max, 1);
         return;
     }
     blocking_wait_range(c, 1, c->argc - 2, deadline);

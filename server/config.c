@@ -346,6 +346,16 @@ static const cfg_def defs[] = {
         "aof-load-truncated", aof_load_truncated, "yes", 0, S_AOF,
         "Load a log whose last command is cut short, dropping it, instead of refusing to "
         "start."),
+    INT("auto-aof-rewrite-percentage", auto_aof_rewrite_percentage, 0, INT_MAX, "100", 0, S_AOF,
+        "Rewrite the log when its incremental part grew by this percentage of the base (0: "
+        "never automatically)."),
+    MEM("auto-aof-rewrite-min-size", auto_aof_rewrite_min_size, 0, LLONG_MAX, "64mb", 0, S_AOF,
+        "No automatic rewrite while the incremental part is smaller than this."),
+    BOOL("aof-rewrite-incremental-fsync", aof_rewrite_incremental_fsync, "yes", 0, S_AOF,
+         "Accepted for compatibility (a rewrite's base is a snapshot, fsynced at its end)."),
+    BOOL("no-appendfsync-on-rewrite", no_appendfsync_on_rewrite, "no", 0, S_AOF,
+         "Accepted for compatibility (kvik's rewrite does not compete with the log's fsyncs "
+         "for a forked child)."),
 
     /* ---- security ---- */
     STR("requirepass", requirepass, "", CF_SENSITIVE | NE, S_SECURITY,

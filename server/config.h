@@ -103,6 +103,10 @@ typedef struct kv_config {
     int rdbchecksum;
     int aof_use_rdb_preamble;
     int aof_load_truncated;
+    int auto_aof_rewrite_percentage;
+    long long auto_aof_rewrite_min_size;
+    int aof_rewrite_incremental_fsync;
+    int no_appendfsync_on_rewrite;
     /* security */
     char *requirepass;
     char *aclfile;

@@ -11,16 +11,23 @@
 
 #include "core/mem.h"
 #include "db/ks.h"
+#include "server/aof.h"
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/keyreg.h"
 #include "server/multi.h"
+#include "server/propagate.h"
 #include "server/snapshot.h"
 #include "server/stats.h"
+
+/* Changes made by this thread: call() compares before and after a command
+ * to know whether it must be propagated. */
+static _Thread_local long long changes;
 
 void server_dirty(long long n)
 {
     atomic_fetch_add_explicit(&srv.dirty, n, memory_order_relaxed);
+    changes += n;
 }
 
 void key_modified(ks_db *db, slice key)
@@ -32,7 +39,10 @@ void key_modified(ks_db *db, slice key)
 /* The keyspace's own events (ks_settings.event), under the key's shard lock. */
 void server_key_event(ks_db *db, slice key, int event, int type)
 {
-    if (event == KS_EV_EXPIRED || event == KS_EV_EVICTED) key_modified(db, key);
+    if (event == KS_EV_EXPIRED || event == KS_EV_EVICTED) {
+        key_modified(db, key);
+        propagate_del(db, key);
+    }
     if (event == KS_EV_ADDED && kr_any(KR_BLOCKED) &&
         (type == OBJ_LIST || type == OBJ_ZSET || type == OBJ_STREAM))
         blocking_signal(db, key);
@@ -99,7 +109,12 @@ void call(client *c, const command *cmd)
     c->cmd = cmd;
     c->cmd_failed = 0;
     uint64_t start = cycles_now();
+    long long before = changes;
     cmd->proc(c);
+    if (changes != before && (cmd->flags & CMD_WRITE))
+        propagate_command(c, cmd);
+    else
+        propagate_reset();
     cmd_stat *st = &c->w->cmdstats[cmd->id];
     st->calls++;
     st->cycles += cycles_now() - start;
@@ -181,6 +196,11 @@ void dispatch(client *c)
             reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
             return;
         }
+    }
+    if ((cmd->flags & CMD_WRITE) && aof_write_blocked()) {
+        reject(c, cmd, "MISCONF Errors writing to the AOF file: writes are refused until the "
+                       "append only file can be written again. Check the server log.");
+        return;
     }
     if ((cmd->flags & CMD_WRITE) && snapshot_write_blocked()) {
         reject(c, cmd, "MISCONF Errors writing the RDB snapshot to disk: commands that may "

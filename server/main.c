@@ -23,6 +23,7 @@
 #include "db/ks.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
+#include "server/aof.h"
 #include "server/server_init.h"
 #include "server/snapshot.h"
 #include "server/worker.h"
@@ -104,12 +105,21 @@ static int check_rdb(const char *path)
     return 0;
 }
 
-/* Loads the snapshot in dir at start; -1 stops the start. */
+/* Loads the data at start: the append-only file when it is on and exists,
+ * else the snapshot in dir; then opens the log. -1 stops the start. */
 static int load_data(void)
 {
     char err[1024];
     long long keys = 0;
     uint64_t t0 = now_ms();
+    if (cfg.appendonly) {
+        int a = aof_load();
+        if (a < 0) {
+            fprintf(stderr, "Bad append only file: see the log\n");
+            return -1;
+        }
+        if (a > 0) return aof_open();
+    }
     int rc = snapshot_load(cfg.dbfilename, 0, &keys, err, sizeof(err));
     if (rc < 0) {
         log_warning("%s", err);
@@ -119,16 +129,23 @@ static int load_data(void)
     if (rc > 0)
         log_notice("DB loaded from disk: %.3f seconds, %lld keys", (double)(now_ms() - t0) / 1000,
                    keys);
-    return 0;
+    return cfg.appendonly ? aof_open() : 0;
 }
 
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--check-rdb")) return check_rdb(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "--check-aof")) {
+        cfg_defaults();
+        ks_init(cfg.databases, 0);
+        types_init();
+        return aof_check(argv[2]);
+    }
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("Usage: kvik-server [/path/to/kvik.conf] [--name value ...]\n"
                "       kvik-server --version\n"
-               "       kvik-server --check-rdb FILE   (checks a snapshot, does not start)\n\n"
+               "       kvik-server --check-rdb FILE   (checks a snapshot, does not start)\n"
+               "       kvik-server --check-aof DIR    (checks an append-only directory)\n\n"
                "Precedence: defaults < config file < environment < command line.\n\n");
         cfg_print_help(stdout);
         return 0;
@@ -197,6 +214,7 @@ int main(int argc, char **argv)
     log_warning("User requested shutdown...");
     workers_stop();
     snapshot_wait();
+    aof_close();
     if (cfg.nsave > 0 && !atomic_load(&srv.shutdown_saved)) {
         char err[300];
         log_notice("Saving the final RDB snapshot before exiting.");

@@ -14,9 +14,11 @@
 
 #include "core/mem.h"
 #include "db/ks.h"
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
 #include "server/keyreg.h"
+#include "server/propagate.h"
 #include "server/multi.h"
 
 typedef struct mcmd {
@@ -130,13 +132,26 @@ static void touch_if_exists(void *priv, slice key, kr_item *first)
     for (kr_item *it = first; it; it = it->next) atomic_store(&((mstate *)it->owner)->dirty, 1);
 }
 
+/* A client blocked on key in db may be served once other's key is swapped in. */
+static void signal_if_in_other(void *priv, slice key, kr_item *first)
+{
+    (void)first;
+    touch_ctx *x = priv;
+    if (ks_exists(x->other, key)) blocking_signal(x->db, key);
+}
+
 void multi_touch_db(ks_db *db, ks_db *other)
 {
-    if (!kr_any(KR_WATCHED)) return;
+    int watched = kr_any(KR_WATCHED);
+    /* SWAPDB also makes keys appear for blocked clients (as Redis does); the
+     * signalled keys are served after the command, once the swap is done. */
+    int blocked = other && kr_any(KR_BLOCKED);
+    if (!watched && !blocked) return;
     touch_ctx x = {db, other};
     for (int s = 0; s < KS_SHARDS; s++) {
         ks_lock(s);
-        kr_foreach_in_shard(KR_WATCHED, db, s, touch_if_exists, &x);
+        if (watched) kr_foreach_in_shard(KR_WATCHED, db, s, touch_if_exists, &x);
+        if (blocked) kr_foreach_in_shard(KR_BLOCKED, db, s, signal_if_in_other, &x);
         ks_unlock(s);
     }
 }
@@ -271,8 +286,11 @@ static int watch_broken(mstate *m)
 {
     for (int i = 0; i < m->nwatch; i++) {
         wkey *w = m->watches[i];
-        /* A lookup deletes a key that has expired meanwhile, which marks us. */
-        if (w->live) ks_exists(w->db, kr_key(&w->it));
+        /* A lookup deletes a key that has expired meanwhile, which marks us.
+         * A key that appeared or disappeared has changed in any case (this
+         * also covers a FLUSHDB/SWAPDB that ran between its marking pass and
+         * the flush or swap itself). */
+        if (ks_exists(w->db, kr_key(&w->it)) != w->live) return 1;
     }
     return atomic_load(&m->dirty);
 }
@@ -309,6 +327,7 @@ static void exec_cmd(client *c)
         call(c, q->cmd);
     }
     c->flags &= ~CL_EXEC;
+    propagate_exec_end(c);
     c->argc = argc;
     c->argv = argv;
     c->cmd = cmd_lookup(argv, argc);

@@ -138,6 +138,8 @@ enum {
     CL_PROTECTED_REMOTE = 1u << 12,
     CL_EXEC = 1u << 13,             /* running the queue of EXEC */
     CL_RETRY = 1u << 14,            /* stand-in running a blocked command again */
+    CL_AOF_PARKED = 1u << 15,       /* reply held until the AOF is synced (aof.c) */
+    CL_EXEC_LOGGED = 1u << 16,      /* this EXEC wrote MULTI to the AOF */
 };
 
 struct client {
@@ -177,6 +179,7 @@ struct client {
     uint64_t paused_since;     /* CLIENT PAUSE held this client's input */
     struct mstate *mstate;     /* MULTI queue and WATCHes (multi.c), or NULL */
     int multi_n;               /* commands queued (for CLIENT LIST from other threads) */
+    long long aof_wait;        /* AOF offset to be synced before the reply goes, 0 none */
     struct bwait *blk;         /* while blocked on keys (blocking.c), or NULL */
     client *next_pending;      /* pending-write list */
     client *next_closing;      /* closing list */
@@ -247,6 +250,7 @@ struct worker {
     struct worker_stats *stats;
     buf rbuf;                  /* shared read buffer (see client.c) */
     struct bwait *blocked;     /* clients blocked on keys (blocking.c) */
+    client *aof_parked;        /* clients whose replies wait for an AOF fsync */
     uint64_t now_ms;           /* clock cached once per loop pass */
     _Atomic long long client_mem; /* bytes in clients' own I/O buffers */
 };

@@ -47,6 +47,8 @@ static struct {
     pthread_t tid;
     rdb_out file;
     char tmp[PATH_MAX];
+    char path[PATH_MAX];      /* where the file goes when done */
+    snapshot_done_fn *done;   /* NULL: a BGSAVE of dbfilename */
     int ok;
     char err[256];
     uint64_t start_ms;
@@ -260,23 +262,30 @@ static void *bg_main(void *arg)
         buf_free(&part);
     }
     ks_set_lock_hook(NULL);
-    bg.ok = finish_file(&bg.file, bg.tmp, cfg.dbfilename, bg.err, sizeof(bg.err)) == 0;
+    bg.ok = finish_file(&bg.file, bg.tmp, bg.path, bg.err, sizeof(bg.err)) == 0;
     atomic_store(&bg.finished, 1);
     return NULL;
 }
 
 int snapshot_bgsave(char *err, size_t errlen)
 {
+    return snapshot_bgsave_to(cfg.dbfilename, NULL, err, errlen);
+}
+
+int snapshot_bgsave_to(const char *path, snapshot_done_fn *done, char *err, size_t errlen)
+{
     if (snapshot_in_progress()) {
         snprintf(err, errlen, "Background save already in progress");
         return -1;
     }
-    atomic_store(&st.last_try_ms, now_ms());
+    if (!done) atomic_store(&st.last_try_ms, now_ms());
     int fd = open_tmp(bg.tmp, sizeof(bg.tmp), err, errlen);
     if (fd < 0) {
-        atomic_store(&st.last_bg_ok, 0);
+        if (!done) atomic_store(&st.last_bg_ok, 0);
         return -1;
     }
+    snprintf(bg.path, sizeof(bg.path), "%s", path);
+    bg.done = done;
     rdbw_init(&bg.file, fd, cfg.rdbcompression);
     write_header(&bg.file);
     bg.compress = cfg.rdbcompression;
@@ -302,6 +311,12 @@ static void reap(void)
 {
     pthread_join(bg.tid, NULL);
     if (bg.took_locking) ks_set_locking(0);
+    atomic_store(&bg.active, 0);
+    if (bg.done) {
+        if (!bg.ok) log_warning("Background snapshot error: %s", bg.err);
+        bg.done(bg.ok);
+        return;
+    }
     long long secs = (long long)((now_ms() - bg.start_ms + 500) / 1000);
     atomic_store(&st.last_bg_secs, secs);
     atomic_store(&st.last_bg_ok, bg.ok);
@@ -311,7 +326,6 @@ static void reap(void)
     } else {
         log_warning("Background saving error: %s", bg.err);
     }
-    atomic_store(&bg.active, 0);
 }
 
 void snapshot_wait(void)

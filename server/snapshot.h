@@ -27,6 +27,10 @@ typedef struct ks_db ks_db;
 int snapshot_save(const char *path, char *err, size_t errlen);
 /* Starts a background snapshot to dbfilename. 0, or -1 with a message. */
 int snapshot_bgsave(char *err, size_t errlen);
+/* A background snapshot to path; done(ok) runs on worker 0 when it ends
+ * (the AOF rewrite's base file). Does not count as a BGSAVE in INFO. */
+typedef void snapshot_done_fn(int ok);
+int snapshot_bgsave_to(const char *path, snapshot_done_fn *done, char *err, size_t errlen);
 int snapshot_in_progress(void);
 /* Worker 0's cron: finishes a background save that ended, applies the
  * `save` rules, runs a scheduled BGSAVE. */

@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "db/ks.h"
+#include "server/aof.h"
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
@@ -329,7 +330,10 @@ static void cron(loop *l, void *priv)
         ks_active_expire(w->id, srv.nworkers, (uint64_t)(250000 / hz));
     ks_rehash_some(w->id, srv.nworkers, 1000);
     client_cron(w);
-    if (w->id == 0) snapshot_cron();
+    if (w->id == 0) {
+        snapshot_cron();
+        aof_cron();
+    }
 }
 
 static void stop_task(worker *w, void *arg)

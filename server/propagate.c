@@ -1,0 +1,169 @@
+/* server/propagate.c — what a write leaves in the append-only file (see
+ * propagate.h). */
+#include "server/propagate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/util.h"
+#include "db/ks.h"
+#include "server/aof.h"
+
+/* The override of the current command (propagate_as), owned here. */
+static _Thread_local slice *as_argv;
+static _Thread_local int as_argc;
+static _Thread_local buf as_bytes;
+
+void propagate_as(const slice *argv, int argc)
+{
+    size_t total = 0;
+    for (int i = 0; i < argc; i++) total += argv[i].len;
+    as_bytes.len = 0;
+    buf_reserve(&as_bytes, total + 1);
+    mem_free(as_argv);
+    as_argv = mem_alloc(sizeof(slice) * (size_t)(argc ? argc : 1));
+    for (int i = 0; i < argc; i++) {
+        as_argv[i] = slice_of(as_bytes.p + as_bytes.len, argv[i].len);
+        buf_append(&as_bytes, argv[i].p, argv[i].len);
+    }
+    as_argc = argc;
+}
+
+void propagate_reset(void)
+{
+    as_argc = 0;
+}
+
+static long long feed(client *c, const slice *argv, int argc)
+{
+    if ((c->flags & CL_EXEC) && !(c->flags & CL_EXEC_LOGGED)) {
+        slice multi = slice_of("MULTI", 5);
+        aof_feed(c->dbid, &multi, 1);
+        c->flags |= CL_EXEC_LOGGED;
+    }
+    long long at = aof_feed(c->dbid, argv, argc);
+    if (at > c->aof_wait) c->aof_wait = at;
+    return at;
+}
+
+/* The key's absolute expire time right after the command, formatted. */
+static int abs_expire(client *c, slice key, char *out, size_t size, int *exists)
+{
+    kentry *e = ks_lookup(c->db, key, KS_WRITE | KS_NOTOUCH);
+    *exists = e != NULL;
+    long long t = e ? ke_expire(e) : -1;
+    if (t < 0) return 0;
+    return snprintf(out, size, "%lld", t);
+}
+
+/* SET key value [opts]: EX/PX/EXAT/PXAT n replaced by PXAT <absolute>. */
+static int rewrite_set(client *c, slice *out, int cap, char *num)
+{
+    int n = 0, exists, had = 0;
+    for (int i = 0; i < c->argc && n < cap - 2; i++) {
+        slice a = c->argv[i];
+        if (i >= 3 && i + 1 < c->argc &&
+            (slice_is(a, "EX") || slice_is(a, "PX") || slice_is(a, "EXAT") || slice_is(a, "PXAT"))) {
+            had = 1;
+            i++;
+            continue;
+        }
+        out[n++] = a;
+    }
+    int len = abs_expire(c, c->argv[1], num, 24, &exists);
+    if (had && len > 0) {
+        out[n++] = slice_of("PXAT", 4);
+        out[n++] = slice_of(num, (size_t)len);
+    }
+    return n;
+}
+
+/* Commands with relative times become absolute; 0 if cmd needs no rewrite. */
+static int rewrite_relative(client *c, const command *cmd, slice *out, int cap, char *num)
+{
+    const char *name = cmd->name;
+    int exists, len;
+    if (!strcmp(name, "expire") || !strcmp(name, "pexpire") || !strcmp(name, "expireat") ||
+        !strcmp(name, "pexpireat") || !strcmp(name, "getex")) {
+        len = abs_expire(c, c->argv[1], num, 24, &exists);
+        if (!exists) {
+            out[0] = slice_of("DEL", 3);
+            out[1] = c->argv[1];
+            return 2;
+        }
+        if (len <= 0) {
+            out[0] = slice_of("PERSIST", 7);
+            out[1] = c->argv[1];
+            return 2;
+        }
+        out[0] = slice_of("PEXPIREAT", 9);
+        out[1] = c->argv[1];
+        out[2] = slice_of(num, (size_t)len);
+        return 3;
+    }
+    if (!strcmp(name, "setex") || !strcmp(name, "psetex")) {
+        len = abs_expire(c, c->argv[1], num, 24, &exists);
+        out[0] = slice_of("SET", 3);
+        out[1] = c->argv[1];
+        out[2] = c->argv[3];
+        if (len <= 0) return 3;
+        out[3] = slice_of("PXAT", 4);
+        out[4] = slice_of(num, (size_t)len);
+        return 5;
+    }
+    if (!strcmp(name, "set")) return rewrite_set(c, out, cap, num);
+    if (!strcmp(name, "restore") && c->argc >= 4) {
+        len = abs_expire(c, c->argv[1], num, 24, &exists);
+        int n = 0;
+        for (int i = 0; i < c->argc && n < cap - 1; i++) {
+            if (i == 2 && len > 0) {
+                out[n++] = slice_of(num, (size_t)len);
+                continue;
+            }
+            if (slice_is(c->argv[i], "ABSTTL")) continue;
+            out[n++] = i == 2 ? slice_of("0", 1) : c->argv[i];
+        }
+        if (len > 0) out[n++] = slice_of("ABSTTL", 6);
+        return n;
+    }
+    return 0;
+}
+
+void propagate_command(client *c, const command *cmd)
+{
+    if (!aof_enabled()) {
+        as_argc = 0;
+        return;
+    }
+    if (as_argc) {
+        feed(c, as_argv, as_argc);
+        as_argc = 0;
+        return;
+    }
+    slice stack[16];
+    slice *out = c->argc + 4 <= 16 ? stack : mem_alloc(sizeof(slice) * (size_t)(c->argc + 4));
+    char num[24];
+    int n = rewrite_relative(c, cmd, out, c->argc + 4, num);
+    if (n)
+        feed(c, out, n);
+    else
+        feed(c, c->argv, c->argc);
+    if (out != stack) mem_free(out);
+}
+
+void propagate_del(ks_db *db, slice key)
+{
+    if (!aof_enabled()) return;
+    slice argv[2] = {slice_of("DEL", 3), key};
+    aof_feed(ks_db_id(db), argv, 2);
+}
+
+void propagate_exec_end(client *c)
+{
+    if (!(c->flags & CL_EXEC_LOGGED)) return;
+    c->flags &= ~CL_EXEC_LOGGED;
+    slice exec = slice_of("EXEC", 4);
+    long long at = aof_feed(c->dbid, &exec, 1);
+    if (at > c->aof_wait) c->aof_wait = at;
+}
