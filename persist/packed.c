@@ -108,7 +108,7 @@
 #define ZL_HDR 10u
 #define IS_HDR 8u
 #define END 0xFFu
-#define UNKNOWN SIZE_MAX  /* declared count not given */
+#define UNKNOWN SIZE_MAX   /* declared count not given */
 #define TOO_BIG UINT32_MAX /* writer: running count meaning "failed" */
 
 typedef unsigned char u8;
@@ -170,13 +170,13 @@ static void set_str(pk_entry *e, const u8 *p, size_t len)
 typedef struct cursor {
     const u8 *b;
     size_t pos, end;
-    size_t n;        /* entries decoded so far */
-    size_t want;     /* declared count, or UNKNOWN */
-    size_t prev;     /* ziplist: size of the previous entry */
-    size_t last;     /* ziplist: offset of the previous entry */
-    size_t tail;     /* ziplist: zltail from the header */
+    size_t n;         /* entries decoded so far */
+    size_t want;      /* declared count, or UNKNOWN */
+    size_t prev;      /* ziplist: size of the previous entry */
+    size_t last;      /* ziplist: offset of the previous entry */
+    size_t tail;      /* ziplist: zltail from the header */
     long long prev_v; /* intset: previous value */
-    unsigned width;  /* intset: bytes per value */
+    unsigned width;   /* intset: bytes per value */
 } cursor;
 
 /* Decodes the entry at c->pos into *e and moves past it: 1. At the end: 0 if
@@ -256,7 +256,7 @@ static int lp_encoding(const u8 *p, size_t left, size_t *hdr, size_t *dlen, pk_e
         *dlen = c == 0xF0 ? (size_t)get_le(p + 1, 4) : ((size_t)(c & 0x0f) << 8) | p[1];
         return ENC_STR;
     }
-    if (c > 0xF4) return ENC_BAD; /* 0xF5..0xFE; 0xFF is the caller's */
+    if (c > 0xF4) return ENC_BAD; /* unused, or a terminator before the end */
     *dlen = width[c - 0xF1];
     return ENC_INT;
 }
@@ -275,7 +275,6 @@ static int lp_next(cursor *c, pk_entry *e)
     if (c->pos == c->end) return count_ok(c) ? 0 : -1;
     const u8 *p = c->b + c->pos;
     size_t left = c->end - c->pos, hdr, dlen;
-    if (p[0] == END) return -1; /* a terminator before the end */
     int kind = lp_encoding(p, left, &hdr, &dlen, e);
     if (kind == ENC_BAD || dlen > left - hdr) return -1;
     size_t body = hdr + dlen, k = backlen_size(body);
@@ -305,18 +304,26 @@ static int zl_encoding(const u8 *p, size_t left, size_t *hdr, size_t *dlen, pk_e
     unsigned c = p[0];
     *hdr = (c >> 6) == 1 ? 2 : (c >> 6) == 2 ? 5 : 1;
     if (*hdr > left) return ENC_BAD;
-    switch (c >> 6) {
-    case 0: *dlen = c & 0x3f; return ENC_STR;
-    case 1: *dlen = ((size_t)(c & 0x3f) << 8) | p[1]; return ENC_STR;
-    case 2: *dlen = (size_t)get_be(p + 1, 4); return c == 0x80 ? ENC_STR : ENC_BAD;
+    static const struct {
+        u8 tag, width;
+    } ints[] = {{0xC0, 2}, {0xD0, 4}, {0xE0, 8}, {0xF0, 3}, {0xFE, 1}};
+    if (c < 0x40) {
+        *dlen = c;
+        return ENC_STR;
     }
-    switch (c) {
-    case 0xC0: *dlen = 2; return ENC_INT;
-    case 0xD0: *dlen = 4; return ENC_INT;
-    case 0xE0: *dlen = 8; return ENC_INT;
-    case 0xF0: *dlen = 3; return ENC_INT;
-    case 0xFE: *dlen = 1; return ENC_INT;
+    if (c < 0x80) {
+        *dlen = ((size_t)(c & 0x3f) << 8) | p[1];
+        return ENC_STR;
     }
+    if (c < 0xC0) {
+        *dlen = (size_t)get_be(p + 1, 4);
+        return c == 0x80 ? ENC_STR : ENC_BAD;
+    }
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+        if (c == ints[i].tag) {
+            *dlen = ints[i].width;
+            return ENC_INT;
+        }
     if (c < 0xF1 || c > 0xFD) return ENC_BAD;
     *dlen = 0;
     set_int(e, (long long)(c & 0x0f) - 1);
@@ -429,7 +436,8 @@ int pk_zipmap_each(const void *blob, size_t len, pk_fn *fn, void *priv, size_t *
 {
     const u8 *b = blob;
     if (len < 2 || b[len - 1] != END) return -1;
-    cursor c = {.b = b, .pos = 1, .end = len - 1, .want = b[0] >= 254 ? UNKNOWN : 2u * b[0]};
+    cursor c = {
+        .b = b, .pos = 1, .end = len - 1, .want = b[0] >= 254 ? UNKNOWN : 2u * b[0]};
     return walk(&c, zm_next, fn, priv, count);
 }
 
