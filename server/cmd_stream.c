@@ -498,8 +498,6 @@ static int xread_getkeys(const slice *argv, int argc, int *pos, int max)
     return n;
 }
 
-#define XREAD_MAX_STREAMS 4096
-
 typedef struct xread_args {
     int group_mode;
     slice group, consumer;
@@ -564,7 +562,7 @@ static int parse_xread_opts(client *c, int group_mode, xread_args *a)
         reply_error(c, "ERR Missing GROUP option for XREADGROUP");
         return -1;
     }
-    if (a->nstreams > XREAD_MAX_STREAMS || find_streams(c->argv, c->argc) != a->streams_arg - 1) {
+    if (find_streams(c->argv, c->argc) != a->streams_arg - 1) {
         reply_err_syntax(c); /* the keys locked are not these */
         return -1;
     }
@@ -699,9 +697,10 @@ static int serve_one(client *c, const xread_args *a, xread_item *it, slice key,
 /* Blocks the client on the stream keys (first call only). */
 static void block_xread(client *c, const xread_args *a, xread_item *items)
 {
-    int keypos[XREAD_MAX_STREAMS];
+    int *keypos = mem_alloc(sizeof(int) * (size_t)a->nstreams);
     for (int i = 0; i < a->nstreams; i++) keypos[i] = a->streams_arg + i;
     blocking_wait(c, keypos, a->nstreams, a->deadline);
+    mem_free(keypos);
     for (int i = 0; i < a->nstreams; i++) {
         if (!items[i].dollar) continue;
         char idbuf[STREAM_ID_STR];
@@ -1148,13 +1147,15 @@ static int parse_claim_opts(client *c, claim_opts *o, uint64_t now)
     return 0;
 }
 
-/* The claiming consumer, looked up (or created) on the first claim. */
-static stream_consumer *claimer(stream_group *g, stream_consumer **consp, slice name,
+/* The claiming consumer (argv[3]), looked up or created on the first claim. */
+static stream_consumer *claimer(client *c, stream_group *g, stream_consumer **consp,
                                 uint64_t now)
 {
     if (!*consp) {
-        *consp = stream_consumer_get(g, name, now, NULL);
+        int created;
+        *consp = stream_consumer_get(g, c->argv[3], now, &created);
         (*consp)->seen_time = now;
+        if (created) notify_event(NOTIFY_STREAM, "xgroup-createconsumer", c->db, c->argv[1]);
     }
     return *consp;
 }
@@ -1204,12 +1205,12 @@ static void xclaim_cmd(client *c)
         }
         int fresh = 0;
         if (!nk && o.force) {
-            nk = stream_nack_add(g, claimer(g, &cons, c->argv[3], now), id, now);
+            nk = stream_nack_add(g, claimer(c, g, &cons, now), id, now);
             fresh = 1;
         }
         if (!nk) continue;
         if (!fresh && o.minidle && (long long)(now - nk->delivery_time) < o.minidle) continue;
-        if (!fresh) stream_nack_move(nk, claimer(g, &cons, c->argv[3], now));
+        if (!fresh) stream_nack_move(nk, claimer(c, g, &cons, now));
         nk->delivery_time = (uint64_t)o.deliverytime;
         if (o.retrycount >= 0)
             nk->delivery_count = (uint64_t)o.retrycount;
@@ -1220,7 +1221,7 @@ static void xclaim_cmd(client *c)
     }
     reply_claimed(c, s, ids, n, o.justid);
     mem_free(ids);
-    if (dirty) changed(c, c->argv[1], "xclaim");
+    if (dirty) key_modified(c->db, c->argv[1]);
 }
 
 /* ---------------------------------------------------------------- XAUTOCLAIM */
@@ -1254,12 +1255,13 @@ static void xautoclaim_cmd(client *c)
         reply_nogroup(c, c->argv[1], c->argv[2], "");
         return;
     }
-    if (count > 1000000) count = 1000000; /* bounds the scratch arrays */
     uint64_t now = now_ms();
     long long attempts = count * 10;
     stream_consumer *cons = NULL;
-    stream_id *claimed = mem_alloc(sizeof(stream_id) * (size_t)count);
-    stream_id *deleted = mem_alloc(sizeof(stream_id) * (size_t)count);
+    /* each step consumes one pending entry: the PEL size bounds both lists */
+    size_t cap = (size_t)count < g->pel.n ? (size_t)count : g->pel.n;
+    stream_id *claimed = mem_alloc(sizeof(stream_id) * (cap + 1));
+    stream_id *deleted = mem_alloc(sizeof(stream_id) * (cap + 1));
     size_t nclaimed = 0, ndeleted = 0;
     size_t i = stream_pel_lower(&g->pel, start);
     while (attempts-- && count && i < g->pel.n) {
@@ -1273,7 +1275,7 @@ static void xautoclaim_cmd(client *c)
         }
         i++;
         if (minidle && (long long)(now - nk->delivery_time) < minidle) continue;
-        stream_nack_move(nk, claimer(g, &cons, c->argv[3], now));
+        stream_nack_move(nk, claimer(c, g, &cons, now));
         nk->delivery_time = now;
         if (!justid) nk->delivery_count++;
         claimed[nclaimed++] = id;
@@ -1286,7 +1288,7 @@ static void xautoclaim_cmd(client *c)
     for (size_t k = 0; k < ndeleted; k++) reply_id(c, deleted[k]);
     mem_free(claimed);
     mem_free(deleted);
-    if (nclaimed || ndeleted) changed(c, c->argv[1], "xautoclaim");
+    if (nclaimed || ndeleted) key_modified(c->db, c->argv[1]);
 }
 
 /* ---------------------------------------------------------------- XINFO */

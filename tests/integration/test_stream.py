@@ -1075,8 +1075,49 @@ def fmt(eid):
     return "%d-%d" % eid
 
 
+@pytest.fixture
+def small_nodes(r):
+    old = cmd(r, "CONFIG", "GET", "stream-node-max-*")
+    cmd(r, "CONFIG", "SET", "stream-node-max-entries", 3, "stream-node-max-bytes", 0)
+    yield
+    cmd(r, "CONFIG", "SET", *old)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_against_model(r, seed):
+    _random_model(r, seed)
+
+
+def test_random_small_nodes(r, small_nodes):
+    _random_model(r, 4)
+
+
+def test_groups_with_small_nodes(r, small_nodes):
+    p = r.pipeline(transaction=False)
+    for i in range(1, 301):
+        p.execute_command("XADD", "s", "%d-0" % i, "f", i)
+    p.execute()
+    cmd(r, "XGROUP", "CREATE", "s", "g", "0")
+    got = cmd(r, "XREADGROUP", "GROUP", "g", "a", "COUNT", 250, "STREAMS", "s", ">")
+    assert len(got[0][1]) == 250
+    # acknowledge every other one, delete some entries, claim the rest
+    assert cmd(r, "XACK", "s", "g", *["%d-0" % i for i in range(1, 251, 2)]) == 125
+    assert cmd(r, "XDEL", "s", *["%d-0" % i for i in range(2, 60, 4)]) == 15
+    got = cmd(r, "XAUTOCLAIM", "s", "g", "b", 0, "0", "COUNT", 1000000000)
+    assert got[0] == b"0-0"
+    assert len(got[1]) == 110 and len(got[2]) == 15
+    assert cmd(r, "XPENDING", "s", "g")[0] == 110
+    i = groups(r, "s")[0]
+    assert i[b"entries-read"] == 250 and i[b"lag"] == 50
+    got = cmd(r, "XREADGROUP", "GROUP", "g", "b", "COUNT", 5, "STREAMS", "s", "100")
+    assert ids(got[0][1]) == b("102-0", "104-0", "106-0", "108-0", "110-0")
+    assert ids(cmd(r, "XREVRANGE", "s", "+", "-", "COUNT", 3)) == b("300-0", "299-0", "298-0")
+    full = cmd(r, "XINFO", "STREAM", "s", "FULL", "COUNT", 0)
+    f = dict(zip(full[::2], full[1::2]))
+    assert len(f[b"entries"]) == 285
+
+
+def _random_model(r, seed):
     rnd = random.Random(seed)
     m = Model()
     names = ["a", "b", "c", "long-field-name"]
