@@ -373,6 +373,10 @@ void stream_append(stream *s, stream_id id, const slice *fv, size_t npairs,
 {
     chunk *ch = s->nchunks ? s->chunks[s->nchunks - 1] : NULL;
     if (!ch || chunk_full(ch, lim)) {
+        if (ch && ch->cap > ch->len) { /* closed: give back the slack */
+            ch->data = mem_realloc(ch->data, ch->len);
+            ch->cap = ch->len;
+        }
         ch = chunk_new(id);
         index_insert_tail(s, ch);
     }
