@@ -639,13 +639,13 @@ static void reply_history(client *c, stream *s, stream_consumer *cons, stream_id
         stream_nack *nk = cons->pel.v[i + k];
         if (stream_has(s, nk->id)) {
             reply_one(c, s, nk->id);
-        } else {
+            nk->delivery_time = now;
+            nk->delivery_count++;
+        } else { /* deleted since: the ID with no fields, not counted */
             reply_array(c, 2);
             reply_id(c, nk->id);
             reply_null_array(c);
         }
-        nk->delivery_time = now;
-        nk->delivery_count++;
     }
 }
 

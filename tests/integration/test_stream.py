@@ -573,6 +573,8 @@ class TestXreadgroup:
         cmd(r, "XDEL", "s", "2-1")
         got = cmd(r, "XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0")
         assert got == [[b"s", [entry("1-1", "a", 1), [b"2-1", None], entry("3-1", "c", 3)]]]
+        ext = cmd(r, "XPENDING", "s", "g", "-", "+", 10)
+        assert [(e[0], e[3]) for e in ext] == [(b"1-1", 2), (b"2-1", 1), (b"3-1", 2)]
 
     def test_noack(self, r, s3):
         cmd(r, "XGROUP", "CREATE", "s", "g", "0")
