@@ -409,14 +409,18 @@ static void xlen_cmd(client *c)
 
 static void xdel_cmd(client *c)
 {
+    stream *s;
+    if (!lookup_stream(c, c->argv[1], KS_WRITE, &s)) return;
+    if (!s) { /* as Redis: a missing key is checked before the IDs */
+        reply_int(c, 0);
+        return;
+    }
     for (int i = 2; i < c->argc; i++) {
         stream_id id;
         if (parse_id(c, c->argv[i], 0, &id) < 0) return;
     }
-    stream *s;
-    if (!lookup_stream(c, c->argv[1], KS_WRITE, &s)) return;
     long long n = 0;
-    for (int i = 2; s && i < c->argc; i++) {
+    for (int i = 2; i < c->argc; i++) {
         stream_id id;
         parse_id(NULL, c->argv[i], 0, &id);
         n += stream_delete(s, id);
@@ -444,12 +448,12 @@ static void range_generic(client *c, int rev)
     }
     stream *s;
     if (!lookup_stream(c, c->argv[1], KS_READ, &s)) return;
-    if (!s || stream_id_cmp(start, end) > 0) {
-        reply_array(c, 0);
+    if (s && count == 0) { /* Redis 7.0 replies a null array here */
+        reply_null_array(c);
         return;
     }
-    if (count == 0) { /* Redis 7.0 replies a null array here */
-        reply_null_array(c);
+    if (!s || stream_id_cmp(start, end) > 0) {
+        reply_array(c, 0);
         return;
     }
     reply_range(c, s, start, end, count, rev, NULL);
@@ -1473,6 +1477,8 @@ static void xinfo_stream_cmd(client *c)
 {
     int full = 0;
     long long count = 10;
+    stream *s = xinfo_target(c);
+    if (!s) return;
     if (c->argc > 3) {
         if (!slice_is(c->argv[3], "full") || (c->argc != 4 && c->argc != 6) ||
             (c->argc == 6 && !slice_is(c->argv[4], "count"))) {
@@ -1485,8 +1491,6 @@ static void xinfo_stream_cmd(client *c)
         }
         full = 1;
     }
-    stream *s = xinfo_target(c);
-    if (!s) return;
     if (!full) {
         reply_stream_common(c, s, 10);
         reply_field(c, "groups");

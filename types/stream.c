@@ -915,6 +915,8 @@ long long stream_estimate_read(stream *s, stream_id id)
 int stream_range_has_tombstones(stream *s, stream_id start, stream_id end)
 {
     if (!s->length || stream_id_is_zero(s->meta.max_deleted)) return 0;
+    /* every deletion lies before the first entry */
+    if (stream_id_cmp(s->meta.first_id, s->meta.max_deleted) > 0) return 0;
     return stream_id_cmp(start, s->meta.max_deleted) <= 0 &&
            stream_id_cmp(s->meta.max_deleted, end) <= 0;
 }

@@ -317,6 +317,8 @@ class TestXdelXtrim:
         assert err(r, "XDEL", "s", "1-1", "x") == BAD_ID
         assert cmd(r, "XLEN", "s") == 2
         assert cmd(r, "XDEL", "nokey", "1") == 0
+        assert cmd(r, "XDEL", "nokey", "x", "+") == 0  # the key is looked up first
+        assert err(r, "XDEL", "s", "+") == BAD_ID
         assert cmd(r, "XDEL", "s", "1-1", "3-1") == 2
         # an emptied stream stays, keeping its last ID
         assert cmd(r, "EXISTS", "s") == 1
@@ -931,6 +933,8 @@ class TestXinfo:
         assert err(r, "XINFO", "FOO", "s") == "ERR unknown subcommand 'FOO'. Try XINFO HELP."
         cmd(r, "SET", "str", "x")
         assert err(r, "XINFO", "STREAM", "str") == WRONGTYPE
+        assert err(r, "XINFO", "STREAM", "str", "FULL", "COUNT", "x") == WRONGTYPE
+        assert err(r, "XINFO", "STREAM", "nokey", "foo") == "ERR no such key"
         assert err(r, "XINFO", "GROUPS", "str") == WRONGTYPE
 
     def test_lag_and_entries_read(self, r):
