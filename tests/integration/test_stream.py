@@ -398,6 +398,13 @@ class TestXread:
             [b"s", [entry("1-1", "a", 1)]]]
         assert time.time() - start < 5
 
+    def test_block_times_out(self, r, s3):
+        # nothing to serve: a short BLOCK ends with a null reply
+        assert cmd(r, "XREAD", "BLOCK", 10, "STREAMS", "s", "$") is None
+        assert cmd(r, "XREAD", "BLOCK", 10, "STREAMS", "nokey", "$") is None
+        cmd(r, "XGROUP", "CREATE", "s", "g", "$")
+        assert cmd(r, "XREADGROUP", "GROUP", "g", "c", "BLOCK", 10, "STREAMS", "s", ">") is None
+
     def test_errors(self, r, s3):
         arity = "ERR wrong number of arguments for 'xread' command"
         assert err(r, "XREAD") == arity
@@ -961,6 +968,20 @@ class TestXinfo:
         cmd(r, "XGROUP", "CREATE", "s", "h", "$")
         h = groups(r, "s")[1]
         assert h[b"entries-read"] is None and h[b"lag"] == 0
+
+    def test_lag_deletions_before_first_entry(self, r):
+        for i in range(1, 6):
+            cmd(r, "XADD", "s", "%d-0" % i, "f", i)
+        cmd(r, "XGROUP", "CREATE", "s", "g", "0", "ENTRIESREAD", 0)
+        cmd(r, "XDEL", "s", "1-0")
+        # the only deletion lies before the first entry: the counter stays valid
+        g = groups(r, "s")[0]
+        assert g[b"entries-read"] == 0 and g[b"lag"] == 5
+        cmd(r, "XDEL", "s", "3-0")
+        assert groups(r, "s")[0][b"lag"] is None
+        cmd(r, "XTRIM", "s", "MINID", "4")
+        g = groups(r, "s")[0]
+        assert g[b"lag"] == 5 and info(r, "s")[b"recorded-first-entry-id"] == b"4-0"
 
     def test_resp3(self, raw):
         raw.call("XADD", "s", "1-1", "a", "1")

@@ -46,6 +46,12 @@ static void test_id_parse(void **state)
     assert_int_equal(parse("a-1", 0, &id), -1);
     assert_int_equal(parse("1-2-3", 0, &id), -1);
     assert_int_equal(parse("5-*", 0, &id), -1);
+    /* Redis reads each part with strtoull's rules past a strict integer parse */
+    assert_int_equal(parse(" 5", 0, &id), 0);
+    assert_true(id.ms == 5);
+    assert_int_equal(parse("7-+5", 0, &id), 0);
+    assert_true(id.ms == 7 && id.seq == 5);
+    assert_int_equal(parse("5x", 0, &id), -1);
     assert_int_equal(stream_id_parse("5-*", 3, 0, 1, &id, &star), 0);
     assert_true(star && id.ms == 5);
     assert_int_equal(stream_id_parse("5-4", 3, 0, 1, &id, &star), 0);
