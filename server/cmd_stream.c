@@ -222,6 +222,55 @@ typedef struct trim_opts {
     int id_pos; /* XADD: the ID argument */
 } trim_opts;
 
+/* Parses "MAXLEN|MINID [=|~] threshold" at argv[*i] (strat 1 or 2), leaving
+ * *i on the threshold. */
+static int parse_threshold(client *c, int strat, int *i, trim_opts *o)
+{
+    if (o->strategy && o->strategy != strat) {
+        reply_error(c, "ERR syntax error, MAXLEN and MINID options at the same time are not "
+                       "compatible");
+        return -1;
+    }
+    slice nx = c->argv[*i + 1];
+    if (nx.len == 1 && (nx.p[0] == '~' || nx.p[0] == '=') && c->argc - 1 - *i >= 2) {
+        o->approx = nx.p[0] == '~';
+        (*i)++;
+    }
+    slice t = c->argv[++*i];
+    o->strategy = strat;
+    if (strat == 2) return parse_id(c, t, 0, &o->minid);
+    if (arg_ll(c, t, &o->maxlen) < 0) return -1;
+    if (o->maxlen < 0) {
+        reply_error(c, "ERR The MAXLEN argument must be >= 0.");
+        return -1;
+    }
+    return 0;
+}
+
+/* The checks that follow the options, and the default LIMIT of "~". */
+static int check_trim_opts(client *c, int xadd, trim_opts *o)
+{
+    if (o->limit && !o->strategy) {
+        reply_error(c, "ERR syntax error, LIMIT cannot be used without specifying a trimming "
+                       "strategy");
+        return -1;
+    }
+    if (!xadd && !o->strategy) {
+        reply_error(c, "ERR syntax error, XTRIM must be called with a trimming strategy");
+        return -1;
+    }
+    if (o->limit && !o->approx) {
+        reply_error(c, "ERR syntax error, LIMIT cannot be used without the special ~ option");
+        return -1;
+    }
+    if (o->approx && !o->limit_given) {
+        long long ne = cfg.stream_node_max_entries;
+        o->limit = ne > 0 && ne <= (1LL << 30) / 100 ? 100 * ne : 10000;
+    }
+    if (!o->approx) o->limit = 0;
+    return 0;
+}
+
 /* Parses MAXLEN/MINID/LIMIT (and for XADD, NOMKSTREAM up to the ID) from
  * argv[2]. Replies the error and returns -1 on failure. */
 static int parse_trim_opts(client *c, int xadd, trim_opts *o)
@@ -232,30 +281,10 @@ static int parse_trim_opts(client *c, int xadd, trim_opts *o)
         int more = c->argc - 1 - i;
         slice a = c->argv[i];
         if (xadd && a.len == 1 && a.p[0] == '*') break;
-        int is_maxlen = slice_is(a, "maxlen"), is_minid = slice_is(a, "minid");
-        if ((is_maxlen || is_minid) && more) {
-            int strat = is_maxlen ? 1 : 2;
-            if (o->strategy && o->strategy != strat) {
-                reply_error(c, "ERR syntax error, MAXLEN and MINID options at the same time "
-                               "are not compatible");
-                return -1;
-            }
-            slice nx = c->argv[i + 1];
-            if (nx.len == 1 && (nx.p[0] == '~' || nx.p[0] == '=') && more >= 2) {
-                o->approx = nx.p[0] == '~';
-                i++;
-            }
-            i++;
-            if (is_maxlen) {
-                if (arg_ll(c, c->argv[i], &o->maxlen) < 0) return -1;
-                if (o->maxlen < 0) {
-                    reply_error(c, "ERR The MAXLEN argument must be >= 0.");
-                    return -1;
-                }
-            } else if (parse_id(c, c->argv[i], 0, &o->minid) < 0) {
-                return -1;
-            }
-            o->strategy = strat;
+        if (slice_is(a, "maxlen") && more) {
+            if (parse_threshold(c, 1, &i, o) < 0) return -1;
+        } else if (slice_is(a, "minid") && more) {
+            if (parse_threshold(c, 2, &i, o) < 0) return -1;
         } else if (slice_is(a, "limit") && more) {
             if (arg_ll(c, c->argv[++i], &o->limit) < 0) return -1;
             if (o->limit < 0) {
@@ -273,25 +302,7 @@ static int parse_trim_opts(client *c, int xadd, trim_opts *o)
         }
     }
     o->id_pos = i;
-    if (o->limit && !o->strategy) {
-        reply_error(c, "ERR syntax error, LIMIT cannot be used without specifying a trimming "
-                       "strategy");
-        return -1;
-    }
-    if (!xadd && !o->strategy) {
-        reply_error(c, "ERR syntax error, XTRIM must be called with a trimming strategy");
-        return -1;
-    }
-    if (o->limit && !o->approx) {
-        reply_error(c, "ERR syntax error, LIMIT cannot be used without the special ~ option");
-        return -1;
-    }
-    if (o->approx && !o->limit_given) {
-        o->limit = 100 * cfg.stream_node_max_entries;
-        if (o->limit <= 0 || o->limit > 1000000) o->limit = 10000;
-    }
-    if (!o->approx) o->limit = 0;
-    return 0;
+    return check_trim_opts(c, xadd, o);
 }
 
 static uint64_t apply_trim(stream *s, const trim_opts *o)
@@ -918,53 +929,65 @@ static void xgroup_delconsumer_cmd(client *c)
 
 /* ---------------------------------------------------------------- XSETID */
 
-static void xsetid_cmd(client *c)
+typedef struct setid_opts {
+    stream_id id, maxdel;
+    long long added; /* -1: not given */
+    int have_maxdel;
+} setid_opts;
+
+static int parse_setid(client *c, setid_opts *o)
 {
-    stream_id id, maxdel = STREAM_ID_MIN;
-    long long added = -1;
-    int have_maxdel = 0;
-    if (parse_id(c, c->argv[2], 0, &id) < 0) return;
+    memset(o, 0, sizeof(*o));
+    o->added = -1;
+    if (parse_id(c, c->argv[2], 0, &o->id) < 0) return -1;
     for (int i = 3; i < c->argc; i++) {
         if (slice_is(c->argv[i], "entriesadded") && i + 1 < c->argc) {
-            if (arg_ll(c, c->argv[++i], &added) < 0) return;
-            if (added < 0) {
+            if (arg_ll(c, c->argv[++i], &o->added) < 0) return -1;
+            if (o->added < 0) {
                 reply_error(c, "ERR entries_added must be positive");
-                return;
+                return -1;
             }
         } else if (slice_is(c->argv[i], "maxdeletedid") && i + 1 < c->argc) {
-            if (parse_id(c, c->argv[++i], 0, &maxdel) < 0) return;
-            if (stream_id_cmp(id, maxdel) < 0) {
+            if (parse_id(c, c->argv[++i], 0, &o->maxdel) < 0) return -1;
+            if (stream_id_cmp(o->id, o->maxdel) < 0) {
                 reply_error(c, "ERR The ID specified in XSETID is smaller than the provided "
                                "max_deleted_entry_id");
-                return;
+                return -1;
             }
-            have_maxdel = 1;
+            o->have_maxdel = 1;
         } else {
             reply_err_syntax(c);
-            return;
+            return -1;
         }
     }
+    return 0;
+}
+
+static void xsetid_cmd(client *c)
+{
+    setid_opts o;
+    if (parse_setid(c, &o) < 0) return;
     stream *s;
     if (!lookup_stream(c, c->argv[1], KS_WRITE, &s)) return;
     if (!s) {
         reply_error(c, "ERR no such key");
         return;
     }
-    stream_meta *m = stream_get_meta(s);
     stream_id top;
-    if (stream_edge(s, 1, &top) && stream_id_cmp(id, top) < 0) {
+    if (stream_edge(s, 1, &top) && stream_id_cmp(o.id, top) < 0) {
         reply_error(c, "ERR The ID specified in XSETID is smaller than the target stream top "
                        "item");
         return;
     }
-    if (added >= 0 && (uint64_t)added < stream_len(s)) {
+    if (o.added >= 0 && (uint64_t)o.added < stream_len(s)) {
         reply_error(c, "ERR The entries_added specified in XSETID is smaller than the target "
                        "stream length");
         return;
     }
-    m->last_id = id;
-    if (added >= 0) m->entries_added = (uint64_t)added;
-    if (have_maxdel) m->max_deleted = maxdel;
+    stream_meta *m = stream_get_meta(s);
+    m->last_id = o.id;
+    if (o.added >= 0) m->entries_added = (uint64_t)o.added;
+    if (o.have_maxdel) m->max_deleted = o.maxdel;
     reply_ok(c);
     changed(c, c->argv[1], "xsetid");
 }
@@ -1176,6 +1199,32 @@ static void reply_claimed(client *c, stream *s, const stream_id *ids, size_t n, 
     }
 }
 
+/* Claims id for the consumer argv[3] (created lazily in *cons): 1 if
+ * claimed. A pending entry whose stream entry is gone is dropped (*dirty). */
+static int claim_one(client *c, stream *s, stream_group *g, const claim_opts *o,
+                     stream_id id, stream_consumer **cons, uint64_t now, int *dirty)
+{
+    stream_nack *nk = stream_pel_find(&g->pel, id, NULL);
+    if (!stream_has(s, id)) {
+        if (nk && stream_nack_ack(g, id)) *dirty = 1;
+        return 0;
+    }
+    if (!nk && o->force) {
+        nk = stream_nack_add(g, claimer(c, g, cons, now), id, now);
+    } else {
+        if (!nk) return 0;
+        if (o->minidle && (long long)(now - nk->delivery_time) < o->minidle) return 0;
+        stream_nack_move(nk, claimer(c, g, cons, now));
+    }
+    nk->delivery_time = (uint64_t)o->deliverytime;
+    if (o->retrycount >= 0)
+        nk->delivery_count = (uint64_t)o->retrycount;
+    else if (!o->justid)
+        nk->delivery_count++;
+    *dirty = 1;
+    return 1;
+}
+
 static void xclaim_cmd(client *c)
 {
     stream *s;
@@ -1199,29 +1248,7 @@ static void xclaim_cmd(client *c)
     for (int j = 5; j <= o.last_id_arg; j++) {
         stream_id id;
         parse_id(NULL, c->argv[j], 0, &id);
-        stream_nack *nk = stream_pel_find(&g->pel, id, NULL);
-        if (!stream_has(s, id)) {
-            if (nk) {
-                stream_nack_ack(g, id);
-                dirty = 1;
-            }
-            continue;
-        }
-        int fresh = 0;
-        if (!nk && o.force) {
-            nk = stream_nack_add(g, claimer(c, g, &cons, now), id, now);
-            fresh = 1;
-        }
-        if (!nk) continue;
-        if (!fresh && o.minidle && (long long)(now - nk->delivery_time) < o.minidle) continue;
-        if (!fresh) stream_nack_move(nk, claimer(c, g, &cons, now));
-        nk->delivery_time = (uint64_t)o.deliverytime;
-        if (o.retrycount >= 0)
-            nk->delivery_count = (uint64_t)o.retrycount;
-        else if (!o.justid)
-            nk->delivery_count++;
-        ids[n++] = id;
-        dirty = 1;
+        if (claim_one(c, s, g, &o, id, &cons, now, &dirty)) ids[n++] = id;
     }
     reply_claimed(c, s, ids, n, o.justid);
     mem_free(ids);
@@ -1230,28 +1257,77 @@ static void xclaim_cmd(client *c)
 
 /* ---------------------------------------------------------------- XAUTOCLAIM */
 
-static void xautoclaim_cmd(client *c)
-{
-    long long minidle, count = 100;
-    int justid = 0;
-    if (arg_ll_range(c, c->argv[4], LLONG_MIN, LLONG_MAX, &minidle,
-                     "ERR Invalid min-idle-time argument for XAUTOCLAIM") < 0)
-        return;
-    if (minidle < 0) minidle = 0;
+/* One XAUTOCLAIM scan: what it claimed, what it found deleted, where it
+ * stopped (the cursor). */
+typedef struct autoclaim {
+    long long minidle, count;
+    int justid;
     stream_id start;
-    if (parse_bound(c, c->argv[5], 0, &start) < 0) return;
+    stream_id *claimed, *deleted;
+    size_t nclaimed, ndeleted;
+    stream_id cursor;
+} autoclaim;
+
+static int parse_autoclaim(client *c, autoclaim *ac)
+{
+    memset(ac, 0, sizeof(*ac));
+    ac->count = 100;
+    if (arg_ll_range(c, c->argv[4], LLONG_MIN, LLONG_MAX, &ac->minidle,
+                     "ERR Invalid min-idle-time argument for XAUTOCLAIM") < 0)
+        return -1;
+    if (ac->minidle < 0) ac->minidle = 0;
+    if (parse_bound(c, c->argv[5], 0, &ac->start) < 0) return -1;
     for (int j = 6; j < c->argc; j++) {
         if (slice_is(c->argv[j], "count") && j + 1 < c->argc) {
-            if (arg_ll_range(c, c->argv[++j], 1, LLONG_MAX / 16, &count,
+            if (arg_ll_range(c, c->argv[++j], 1, LLONG_MAX / 16, &ac->count,
                              "ERR COUNT must be > 0") < 0)
-                return;
+                return -1;
         } else if (slice_is(c->argv[j], "justid")) {
-            justid = 1;
+            ac->justid = 1;
         } else {
             reply_err_syntax(c);
-            return;
+            return -1;
         }
     }
+    return 0;
+}
+
+/* Scans g's PEL from ac->start: at most count entries claimed or found
+ * deleted (their pending entries are dropped), at most 10 * count looked at. */
+static void autoclaim_run(client *c, stream *s, stream_group *g, autoclaim *ac)
+{
+    uint64_t now = now_ms();
+    long long attempts = ac->count * 10, count = ac->count;
+    stream_consumer *cons = NULL;
+    /* each step consumes one pending entry: the PEL size bounds both lists */
+    size_t cap = (size_t)count < g->pel.n ? (size_t)count : g->pel.n;
+    ac->claimed = mem_alloc(sizeof(stream_id) * (cap + 1));
+    ac->deleted = mem_alloc(sizeof(stream_id) * (cap + 1));
+    size_t i = stream_pel_lower(&g->pel, ac->start);
+    while (attempts-- && count && i < g->pel.n) {
+        stream_nack *nk = g->pel.v[i];
+        stream_id id = nk->id;
+        if (!stream_has(s, id)) {
+            stream_nack_ack(g, id);
+            ac->deleted[ac->ndeleted++] = id;
+            count--;
+            continue;
+        }
+        i++;
+        if (ac->minidle && (long long)(now - nk->delivery_time) < ac->minidle) continue;
+        stream_nack_move(nk, claimer(c, g, &cons, now));
+        nk->delivery_time = now;
+        if (!ac->justid) nk->delivery_count++;
+        ac->claimed[ac->nclaimed++] = id;
+        count--;
+    }
+    ac->cursor = i < g->pel.n ? g->pel.v[i]->id : STREAM_ID_MIN;
+}
+
+static void xautoclaim_cmd(client *c)
+{
+    autoclaim ac;
+    if (parse_autoclaim(c, &ac) < 0) return;
     stream *s;
     if (!lookup_stream(c, c->argv[1], KS_WRITE, &s)) return;
     stream_group *g = s ? stream_group_find(s, c->argv[2]) : NULL;
@@ -1259,40 +1335,15 @@ static void xautoclaim_cmd(client *c)
         reply_nogroup(c, c->argv[1], c->argv[2], "");
         return;
     }
-    uint64_t now = now_ms();
-    long long attempts = count * 10;
-    stream_consumer *cons = NULL;
-    /* each step consumes one pending entry: the PEL size bounds both lists */
-    size_t cap = (size_t)count < g->pel.n ? (size_t)count : g->pel.n;
-    stream_id *claimed = mem_alloc(sizeof(stream_id) * (cap + 1));
-    stream_id *deleted = mem_alloc(sizeof(stream_id) * (cap + 1));
-    size_t nclaimed = 0, ndeleted = 0;
-    size_t i = stream_pel_lower(&g->pel, start);
-    while (attempts-- && count && i < g->pel.n) {
-        stream_nack *nk = g->pel.v[i];
-        stream_id id = nk->id;
-        if (!stream_has(s, id)) {
-            stream_nack_ack(g, id);
-            deleted[ndeleted++] = id;
-            count--;
-            continue;
-        }
-        i++;
-        if (minidle && (long long)(now - nk->delivery_time) < minidle) continue;
-        stream_nack_move(nk, claimer(c, g, &cons, now));
-        nk->delivery_time = now;
-        if (!justid) nk->delivery_count++;
-        claimed[nclaimed++] = id;
-        count--;
-    }
+    autoclaim_run(c, s, g, &ac);
     reply_array(c, 3);
-    reply_id(c, i < g->pel.n ? g->pel.v[i]->id : STREAM_ID_MIN);
-    reply_claimed(c, s, claimed, nclaimed, justid);
-    reply_array(c, ndeleted);
-    for (size_t k = 0; k < ndeleted; k++) reply_id(c, deleted[k]);
-    mem_free(claimed);
-    mem_free(deleted);
-    if (nclaimed || ndeleted) key_modified(c->db, c->argv[1]);
+    reply_id(c, ac.cursor);
+    reply_claimed(c, s, ac.claimed, ac.nclaimed, ac.justid);
+    reply_array(c, ac.ndeleted);
+    for (size_t k = 0; k < ac.ndeleted; k++) reply_id(c, ac.deleted[k]);
+    mem_free(ac.claimed);
+    mem_free(ac.deleted);
+    if (ac.nclaimed || ac.ndeleted) key_modified(c->db, c->argv[1]);
 }
 
 /* ---------------------------------------------------------------- XINFO */
