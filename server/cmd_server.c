@@ -24,6 +24,7 @@
 #include "types/hash.h"
 #include "types/list.h"
 #include "types/set.h"
+#include "types/stream.h"
 #include "types/zset.h"
 
 void server_apply_config(void)
@@ -53,6 +54,7 @@ void types_init(void)
     set_type_register();
     list_type_register();
     zset_type_register();
+    stream_type_register();
 }
 
 void server_shutdown_hooks(void)

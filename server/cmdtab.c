@@ -15,6 +15,7 @@
 /* The groups, in COMMAND order. */
 static command *group_list[] = {
     string_commands, list_commands, hash_commands, set_commands, zset_commands,
+    stream_commands,
     bitmap_commands, hll_commands, geo_commands, sort_commands, keys_commands,
     server_commands, connection_commands, command_commands, multi_commands,
     persist_commands,

@@ -18,6 +18,7 @@ extern command hash_commands[];
 extern command set_commands[];
 extern command list_commands[];
 extern command zset_commands[];
+extern command stream_commands[];
 extern command bitmap_commands[];
 extern command hll_commands[];
 extern command geo_commands[];
