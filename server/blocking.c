@@ -98,7 +98,9 @@ static bwait *bwait_new(client *c, int nkeys)
 void blocking_wait(client *c, const int *keypos, int nkeys, long long deadline_ms)
 {
     if (c->flags & CL_RETRY) return; /* still nothing: stay blocked */
-    if (c->flags & CL_EXEC) {       /* inside a transaction nothing can arrive */
+    /* Inside a transaction nothing can arrive; a log replay (no connection)
+     * must not wait either. */
+    if ((c->flags & CL_EXEC) || !c->conn) {
         reply_timeout(c, c->cmd);
         return;
     }
