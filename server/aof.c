@@ -423,6 +423,18 @@ static void append_command(buf *b, const slice *argv, int argc)
     }
 }
 
+/* This thread fed the log since its last aof_kick. */
+static _Thread_local int fed;
+
+void aof_kick(void)
+{
+    if (!fed) return;
+    fed = 0;
+    pthread_mutex_lock(&aof.lock);
+    pthread_cond_signal(&aof.cond);
+    pthread_mutex_unlock(&aof.lock);
+}
+
 long long aof_feed(int dbid, const slice *argv, int argc)
 {
     if (!aof_enabled()) return 0;
@@ -440,8 +452,8 @@ long long aof_feed(int dbid, const slice *argv, int argc)
     append_command(&aof.pending, argv, argc);
     aof.appended += (long long)(aof.pending.len - before);
     long long at = aof.appended;
-    pthread_cond_signal(&aof.cond);
     pthread_mutex_unlock(&aof.lock);
+    fed = 1; /* the log thread is woken once per loop pass: aof_kick */
     return cfg.appendfsync == 0 ? at : 0;
 }
 

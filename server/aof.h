@@ -44,6 +44,9 @@ int aof_enabled(void);
  * its keys). Returns the log offset that must be synced before its reply
  * goes out (0 when nothing needs waiting for). */
 long long aof_feed(int dbid, const slice *argv, int argc);
+/* Wakes the log thread if this thread fed it: workers call it once per loop
+ * pass, so the commands of a pass share one write and one fsync. */
+void aof_kick(void);
 /* 1 when a reply for log offset `offset` must still wait for an fsync. */
 int aof_must_wait(long long offset);
 /* Worker w has clients waiting for an fsync: wake it when it comes. */

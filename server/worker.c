@@ -314,6 +314,7 @@ static void before_sleep(loop *l, void *priv)
             loop_wake_in(l, next > now ? next - now : 0);
         }
     }
+    aof_kick(); /* one log write and fsync for all this pass's commands */
     client_flush_pending(w);
     client_free_closed(w);
     struct timespec ts;
