@@ -563,6 +563,11 @@ lpack *lp_replace(lpack *lp, size_t pos, slice s, size_t *newpos)
     return lp;
 }
 
+lpack *lp_reserve(lpack *lp, size_t bytes)
+{
+    return grow(lp, bytes);
+}
+
 /* n larger than the entries from pos on deletes to the end; n == 0 or
  * pos == LP_END changes nothing. */
 lpack *lp_delete(lpack *lp, size_t pos, size_t n, size_t *next)

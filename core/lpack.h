@@ -85,6 +85,10 @@ lpack *lp_append_ll(lpack *lp, long long v);
 lpack *lp_prepend(lpack *lp, slice s);
 /* Replaces the entry at pos with s. */
 lpack *lp_replace(lpack *lp, size_t pos, slice s, size_t *newpos);
+/* Makes room for the lpack to grow to `bytes` bytes (header included)
+ * without reallocating, for a caller that expects it to fill up (a list node
+ * after a full one). Deletions may give the room back. */
+lpack *lp_reserve(lpack *lp, size_t bytes);
 /* Deletes n entries starting at pos. *next (if not NULL) gets the position of
  * the entry that followed them (or LP_END). */
 lpack *lp_delete(lpack *lp, size_t pos, size_t n, size_t *next);

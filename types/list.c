@@ -10,7 +10,8 @@
  * empty: a node whose last element goes is freed at once.
  *
  * Growth. A push goes into the end node when the node has room for it (see
- * fits()), otherwise into a new node. Inserting or replacing in the middle
+ * fits()), otherwise into a new node, whose lpack is given the full node's
+ * size at once (push_node). Inserting or replacing in the middle
  * writes into the node first and then splits it in two if it went over its
  * bound. Deletions merge a node with a neighbour when both fit in one, so a
  * list thinned by LREM/LTRIM does not keep a trail of tiny nodes.
@@ -273,30 +274,31 @@ int list_check(const list *l)
 size_t list_mem(const list *l)
 {
     size_t total = sizeof(*l) + l->nnodes * sizeof(lnode);
-    for (lnode *n = l->head; n; n = n->next) total += n->bytes;
+    for (lnode *n = l->head; n; n = n->next) total += mem_usable(n->lp);
     return total;
+}
+
+/* A new node at the head or the tail for a push that did not fit the end
+ * node `full` (NULL for an empty list). A list that filled one node by pushes
+ * will likely fill the next: the new node gets the full node's size up front,
+ * so it does not climb through every allocator size class on the way (each
+ * class visited leaves regions cached in the allocator: memory that a long
+ * list paid for and never used). */
+static lnode *push_node(list *l, int where, const lnode *full)
+{
+    lnode *n = node_new();
+    if (full) n->lp = lp_reserve(n->lp, full->bytes);
+    link_after(l, where == LIST_HEAD ? NULL : l->tail, n);
+    return n;
 }
 
 void list_push(list *l, int where, slice v)
 {
     size_t need = lp_entry_bytes(v);
-    if (where == LIST_HEAD) {
-        lnode *n = l->head;
-        if (!n || !fits(l, n, need, 1)) {
-            n = node_new();
-            link_after(l, NULL, n);
-        }
-        n->lp = lp_prepend(n->lp, v);
-        node_sync(n);
-    } else {
-        lnode *n = l->tail;
-        if (!n || !fits(l, n, need, 1)) {
-            n = node_new();
-            link_after(l, l->tail, n);
-        }
-        n->lp = lp_append(n->lp, v);
-        node_sync(n);
-    }
+    lnode *n = where == LIST_HEAD ? l->head : l->tail;
+    if (!n || !fits(l, n, need, 1)) n = push_node(l, where, n);
+    n->lp = where == LIST_HEAD ? lp_prepend(n->lp, v) : lp_append(n->lp, v);
+    node_sync(n);
     l->len++;
 }
 
