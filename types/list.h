@@ -7,8 +7,8 @@
  *
  * Node size. `fill` is Redis's list-max-listpack-size: a negative value bounds
  * a node's bytes (-1: 4 KB, -2: 8 KB, -3: 16 KB, -4: 32 KB, -5 or less:
- * 64 KB); a positive one bounds its element count (and, as in Redis, its bytes
- * at 8 KB). An element too big for any node gets a node of its own. The fill
+ * 64 KB; -1 and -2 are applied as 3.5 KB and 7 KB, see list.c); a positive
+ * one bounds its element count (and, as in Redis, its bytes at 8 KB). An element too big for any node gets a node of its own. The fill
  * is fixed when the list is created (Redis 7.0 does the same).
  *
  * Ownership. A list owns its nodes and their bytes. Slices handed out by
