@@ -410,6 +410,7 @@ static void collect_pair(void *priv, slice f, slice v)
 
 static slice scan_item(const scan_list *sl, size_t i)
 {
+    if (!sl->off[2 * i + 1]) return slice_of("", 0); /* bytes.p may be NULL */
     return slice_of(sl->bytes.p + sl->off[2 * i], sl->off[2 * i + 1]);
 }
 

@@ -74,6 +74,9 @@ typedef int zset_pred_fn(void *ctx, slice m, double score);
 /* How many members (a prefix of the order) satisfy pred. O(log n) skiplist. */
 size_t zset_count_before(zset *z, zset_pred_fn *pred, void *ctx);
 
+/* Room for a listpack integer member's text (see Ownership). */
+#define ZSET_NUMBUF 24
+
 /* Iteration from ascending rank `rank` upwards (rev 0) or downwards (rev 1).
  * The zset must not change while iterating. No cleanup needed. */
 typedef struct zset_iter {
@@ -81,7 +84,7 @@ typedef struct zset_iter {
     int rev;
     size_t pos; /* listpack: position of the next member (LP_END: done) */
     void *node; /* skiplist: next node (NULL: done) */
-    char buf[24]; /* listpack: an integer member's text */
+    char buf[ZSET_NUMBUF]; /* listpack: an integer member's text */
 } zset_iter;
 void zset_iter_init(zset_iter *it, zset *z, size_t rank, int rev);
 /* 1 with *m and *score for the next member, 0 at the end. *m is valid until
