@@ -30,12 +30,20 @@
  * read B before it; T >= 0xc8 -> a one-byte integer. (0x84..0xc7 never end an
  * entry.)
  *
- *   entry            bytes              Redis 7.0 listpack
- *   0..55            1                  2 (0..127)
- *   -8192..8191      3                  3 (-4096..4095), else 4
- *   16/24/32/64-bit  4/5/6/10           4/5/6/10 (no 40/48/56-bit: 10)
- *   string L <= 126  L + 2              L + 2 up to 63, L + 3 up to 4095
- *   string L >= 128  L + 4 .. L + 10    L + 4 .. L + 10
+ *   entry              bytes                Redis 7.0 listpack
+ *   0..55              1                    2 (0..127)
+ *   -8192..8191        3                    3 (-4096..4095), else 4
+ *   16/24/32-bit       4/5/6                4/5/6
+ *   40/48/56/64-bit    7/8/9/10             10
+ *   string L <= 126    L + 2                L + 2 to 63, L + 3 to 125
+ *   string L = 127     L + 3                L + 4
+ *   string L 128..252  L + 5                L + 4 (to 4095)
+ *   string L to 16383  L + 6                L + 4 to 4095, then L + 7
+ *   longer strings     L + 7 .. L + 11      L + 7 .. L + 10
+ *
+ * (Collections convert to full structures well before strings get long:
+ * the default *-max-listpack-value is 64 bytes; only list nodes hold long
+ * strings, where a byte or two per element is noise.)
  *
  * Canonical integer strings are always stored as integers (lp_insert parses
  * every string it is given), so a string entry is never a canonical integer:
