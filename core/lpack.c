@@ -165,12 +165,64 @@ static inline long long int_at(const unsigned char *p)
     }
     unsigned n = h - H_INT;
     uint64_t u = 0;
-    for (unsigned i = 0; i < n; i++)
-        u |= (uint64_t)p[1 + i] << (8 * i);
-    if (n < 8 && (u >> (8 * n - 1)) & 1) u |= ~(uint64_t)0 << (8 * n); /* sign */
+    for (unsigned i = n; i--;)
+        u = u << 8 | p[1 + i];
+    unsigned shift = 64 - 8 * n; /* sign-extend from n bytes */
+    u <<= shift;
     int64_t v;
     memcpy(&v, &u, sizeof(v));
-    return v;
+    return v >> shift; /* arithmetic shift (gcc and clang define it so) */
+}
+
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes the text of v at buf (no NUL; at most 20 bytes); returns its length.
+ * Sized first, then written backwards two digits at a time: this is what every
+ * read of an integer element costs, so it avoids util_ll2str's scratch copy. */
+static size_t format_int(char *buf, long long v)
+{
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n = v < 0 ? 2 : 1; /* sign and first digit, then 4 digits a step */
+    for (uint64_t t = u;; t /= 10000, n += 4) {
+        if (t < 10) break;
+        if (t < 100) {
+            n += 1;
+            break;
+        }
+        if (t < 1000) {
+            n += 2;
+            break;
+        }
+        if (t < 10000) {
+            n += 3;
+            break;
+        }
+    }
+    char *p = buf + n;
+    while (u > UINT32_MAX) { /* rare: 64-bit divisions until it fits 32 bits */
+        unsigned i = (unsigned)(u % 100) * 2;
+        u /= 100;
+        p -= 2;
+        memcpy(p, digit_pairs + i, 2);
+    }
+    uint32_t w = (uint32_t)u;
+    while (w >= 100) {
+        unsigned i = (w % 100) * 2;
+        w /= 100;
+        p -= 2;
+        memcpy(p, digit_pairs + i, 2);
+    }
+    if (w >= 10) {
+        p -= 2;
+        memcpy(p, digit_pairs + w * 2, 2);
+    } else {
+        *--p = (char)('0' + w);
+    }
+    if (v < 0) buf[0] = '-';
+    return n;
 }
 
 /* Size of the whole entry at p. */
@@ -436,8 +488,7 @@ slice lp_get(const lpack *lp, size_t pos, char buf[LP_INTBUF])
         size_t len, h = str_head(p, &len);
         return slice_of((const char *)p + h, len);
     }
-    int n = util_ll2str(buf, LP_INTBUF, int_at(p));
-    return slice_of(buf, (size_t)n);
+    return slice_of(buf, format_int(buf, int_at(p)));
 }
 
 int lp_get_ll(const lpack *lp, size_t pos, long long *v)
