@@ -99,7 +99,7 @@ struct lpack {
 };
 
 _Static_assert(sizeof(struct lpack) == LP_HDR, "lpack header is 8 bytes");
-_Static_assert(LP_INTBUF >= 21, "LP_INTBUF holds any int64 and a NUL");
+_Static_assert(LP_INTBUF >= 20, "LP_INTBUF holds any int64's text");
 
 static void assert_fail(const char *what, int line)
 {

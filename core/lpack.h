@@ -39,7 +39,7 @@ typedef struct lpack lpack;
 
 #define LP_END ((size_t)-1)
 
-/* Room for the text of any integer entry ("-9223372036854775808" and a NUL). */
+/* Room for the text of any integer entry ("-9223372036854775808"). */
 #define LP_INTBUF 24
 
 lpack *lp_new(void);
@@ -62,8 +62,8 @@ size_t lp_at(const lpack *lp, long idx);
 
 /* The bytes of the entry at pos. A string entry's slice points into the
  * lpack and is valid until the lpack changes; an integer entry is formatted
- * into the caller's buf, and its slice is valid until buf is reused or goes
- * out of scope. Callers that keep a slice must treat it as valid only while
+ * into the caller's buf (not NUL-terminated), and its slice is valid until
+ * buf is reused or goes out of scope. Callers that keep a slice must treat it as valid only while
  * both hold. */
 slice lp_get(const lpack *lp, size_t pos, char buf[LP_INTBUF]);
 /* 1 and *v if the entry at pos is an integer (no formatting or parsing);
