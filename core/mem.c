@@ -51,6 +51,16 @@ size_t mem_usable(const void *ptr)
     return ptr ? malloc_usable_size((void *)ptr) : 0;
 }
 
+size_t mem_good_size(size_t size)
+{
+#ifndef KV_NO_JEMALLOC
+    size_t n = nallocx(size ? size : 1, 0);
+    return n ? n : size;
+#else
+    return size;
+#endif
+}
+
 void *mem_alloc(size_t size)
 {
     void *p = malloc(size ? size : 1);

@@ -27,6 +27,9 @@ void mem_free(void *ptr);                   /* ptr may be NULL */
 char *mem_strdup(const char *s);
 void *mem_dup(const void *p, size_t len);
 size_t mem_usable(const void *ptr);         /* bytes actually reserved for ptr */
+/* The usable size an allocation of size bytes would get (its size class), so
+ * that a caller can tell whether a resize would change anything. */
+size_t mem_good_size(size_t size);
 
 /* Bytes currently allocated through this module, summed over all threads. */
 size_t mem_used(void);

@@ -3,8 +3,9 @@
  * The input is a program: each operation is one opcode byte followed by its
  * arguments, run against an lpack and against a plain array model. After every
  * operation the whole lpack is checked against the model: count, exact byte
- * size, forward and backward walks, lp_at from both ends, lp_get_ll. Any
- * mismatch aborts.
+ * size (strings and integer entries, by the sizes documented in lpack.c),
+ * forward and backward walks, lp_at from both ends, lp_get_ll. Any mismatch
+ * aborts.
  *
  *   op % 8   operation            arguments
  *   0        insert               index byte, string
@@ -18,8 +19,11 @@
  *                                 index byte, index byte
  *
  *   string: length byte L; L < 200: the next L input bytes (fewer if the input
- *   ends); else a generated string of (L - 200) * 331 + next byte bytes (up to
- *   18460), which reaches the 2-byte and 3-byte varint sizes.
+ *   ends); 200..239: a generated string of (L - 200) * 331 + next byte bytes
+ *   (up to 13165), which reaches the 2-byte and 3-byte length fields; 240..255:
+ *   an integer's text from the next 8 bytes, at a width picked by L (so every
+ *   integer entry size and its edges come up), sometimes made non-canonical
+ *   ("+1", "01", "-0").
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -65,9 +69,40 @@ static unsigned byte(input *in)
     return *in->p++;
 }
 
-static char big[(255 - 200) * 331 + 256];
+static char big[(240 - 200) * 331 + 256];
+static char num[32];
 
-/* Reads a string argument; returns a slice into the input or into big. */
+/* An integer's text from 8 input bytes; kind picks the magnitude (bits kept)
+ * and, for a few kinds, a non-canonical spelling. */
+static slice number(input *in, unsigned kind)
+{
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u = u << 8 | byte(in);
+    static const unsigned bits[] = {6, 7, 13, 14, 15, 16, 23, 24, 31, 32, 40, 48, 56, 63, 64, 64};
+    unsigned b = bits[kind % 16];
+    long long v;
+    if (b < 64) {
+        uint64_t mask = ((uint64_t)1 << b) - 1;
+        long long mag = (long long)(u & mask);
+        v = (u >> 63) ? -mag - (long long)((u >> 62) & 1) : mag; /* reach -2^b too */
+    } else {
+        memcpy(&v, &u, sizeof(v));
+    }
+    int n = snprintf(num, sizeof(num), "%lld", v);
+    if (kind == 15) { /* non-canonical forms of a canonical number */
+        if (u % 3 == 2) {
+            n = snprintf(num, sizeof(num), "-0");
+        } else {
+            memmove(num + 1, num, (size_t)n + 1);
+            num[0] = u % 3 ? '0' : '+';
+            n++;
+        }
+    }
+    return slice_of(num, (size_t)n);
+}
+
+/* Reads a string argument; returns a slice into the input, big or num. */
 static slice string(input *in)
 {
     unsigned l = byte(in);
@@ -78,6 +113,7 @@ static slice string(input *in)
         in->left -= n;
         return s;
     }
+    if (l >= 240) return number(in, l - 240);
     size_t n = (size_t)(l - 200) * 331 + byte(in);
     return slice_of(big, n);
 }
@@ -119,20 +155,35 @@ static size_t vsize(size_t v)
     return n;
 }
 
+/* Entry size by the table in lpack.c. */
+static size_t entry_size(const item *it)
+{
+    long long v;
+    if (util_str2ll(it->p, it->len, &v)) {
+        if (v >= 0 && v <= 55) return 1;
+        if (v >= -8192 && v <= 8191) return 3;
+        for (unsigned n = 2; n < 8; n++)
+            if (v >= -(1LL << (8 * n - 1)) && v < (1LL << (8 * n - 1))) return n + 2;
+        return 10;
+    }
+    size_t body = (it->len < 128 ? 1 : 1 + vsize(it->len)) + it->len;
+    if (body < 128) return body + 1;
+    return body + (body < 256 ? 2 : body < 65536 ? 3 : body < (1u << 24) ? 4 : 5);
+}
+
 static void check_all(const lpack *lp, const model *m)
 {
     static size_t pos[MAX_ENTRIES];
     size_t want = 8;
-    for (size_t i = 0; i < m->n; i++) {
-        size_t body = vsize(m->v[i].len) + m->v[i].len;
-        want += body + vsize(body);
-    }
+    for (size_t i = 0; i < m->n; i++)
+        want += entry_size(&m->v[i]);
     CHECK(lp_count(lp) == m->n);
     CHECK(lp_bytes(lp) == want);
     size_t i = 0;
     for (size_t p = lp_first(lp); p != LP_END; p = lp_next(lp, p)) {
         CHECK(i < m->n);
-        CHECK(eq(lp_get(lp, p), &m->v[i]));
+        char buf[LP_INTBUF];
+        CHECK(eq(lp_get(lp, p, buf), &m->v[i]));
         long long a, b;
         int ok = util_str2ll(m->v[i].p, m->v[i].len, &a);
         CHECK(lp_get_ll(lp, p, &b) == ok);
@@ -226,7 +277,8 @@ static lpack *step(lpack *lp, model *m, input *in)
     case 7: {
         size_t src = byte(in) % (n ? n : 1), dst = byte(in) % (n + 1);
         if (!n || full) break;
-        slice s = lp_get(lp, lp_at(lp, (long)src));
+        char buf[LP_INTBUF];
+        slice s = lp_get(lp, lp_at(lp, (long)src), buf);
         item it = copy(s);
         lp = lp_insert(lp, at(lp, dst), s, NULL);
         m_insert(m, dst, slice_of(it.p, it.len));

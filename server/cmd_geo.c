@@ -346,7 +346,7 @@ enum { SORT_NONE, SORT_ASC, SORT_DESC };
 enum { F_RADIUS = 1, F_BYMEMBER = 2, F_SEARCH = 4, F_STORE = 8, F_RO = 16 };
 
 typedef struct hit {
-    slice m;
+    size_t off, len; /* the member's bytes in query.names */
     double score, dist;
 } hit;
 
@@ -356,7 +356,15 @@ typedef struct query {
     double radius, width, height; /* meters */
     hit *v;
     size_t n, cap;
+    buf names; /* copies of the hits' members (an iterator's slice may not
+                  outlive the next step) */
 } query;
+
+static slice hit_member(const query *q, size_t k)
+{
+    if (!q->v[k].len) return slice_of("", 0);
+    return slice_of(q->names.p + q->v[k].off, q->v[k].len);
+}
 
 static int hit_asc(const void *a, const void *b)
 {
@@ -410,7 +418,8 @@ static void scan_box(zset *z, query *q, double lo, double hi, size_t limit)
             q->cap = q->cap ? q->cap * 2 : 16;
             q->v = mem_realloc(q->v, q->cap * sizeof(hit));
         }
-        q->v[q->n++] = (hit){m, s, d};
+        q->v[q->n++] = (hit){q->names.len, m.len, s, d};
+        buf_append(&q->names, m.p, m.len);
     }
 }
 
@@ -623,7 +632,7 @@ static void search_generic(client *c, int fl)
         zset *res = zset_new();
         zset_limits lim = limits();
         for (size_t k = 0; k < n; k++)
-            zset_set(res, q.v[k].m, storedist ? q.v[k].dist / to_m : q.v[k].score, &lim);
+            zset_set(res, hit_member(&q, k), storedist ? q.v[k].dist / to_m : q.v[k].score, &lim);
         int existed = ks_delete(c->db, dst);
         if (n)
             ks_add(c->db, dst, OBJ_ZSET, zset_encoding(res), res);
@@ -636,13 +645,15 @@ static void search_generic(client *c, int fl)
         reply_array(c, n);
         for (size_t k = 0; k < n; k++) {
             if (opts) reply_array(c, (size_t)(opts + 1));
-            reply_bulk(c, q.v[k].m.p, q.v[k].m.len);
+            slice m = hit_member(&q, k);
+            reply_bulk(c, m.p, m.len);
             if (withdist) reply_dist(c, q.v[k].dist / to_m);
             if (withhash) reply_int(c, (long long)q.v[k].score);
             if (withcoord) reply_pos(c, q.v[k].score);
         }
     }
     mem_free(q.v);
+    buf_free(&q.names);
 }
 
 static void georadius_cmd(client *c) { search_generic(c, F_RADIUS); }

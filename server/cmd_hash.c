@@ -109,8 +109,9 @@ static void hsetnx_cmd(client *c)
     hash *h;
     kentry *e;
     slice v;
+    char nb[HASH_NUMBUF];
     if (!lookup_hash(c, KS_WRITE, &h, &e)) return;
-    if (h && hash_get(h, c->argv[2], &v)) {
+    if (h && hash_get(h, c->argv[2], &v, nb)) {
         reply_int(c, 0);
         return;
     }
@@ -150,8 +151,9 @@ static void hincrby_cmd(client *c)
     hash *h;
     kentry *e;
     slice v;
+    char nb[HASH_NUMBUF];
     if (!lookup_hash(c, KS_WRITE, &h, &e)) return;
-    if (h && hash_get(h, c->argv[2], &v) && !util_str2ll(v.p, v.len, &cur)) {
+    if (h && hash_get(h, c->argv[2], &v, nb) && !util_str2ll(v.p, v.len, &cur)) {
         reply_error(c, "ERR hash value is not an integer");
         return;
     }
@@ -183,8 +185,9 @@ static void hincrbyfloat_cmd(client *c)
     hash *h;
     kentry *e;
     slice v;
+    char nb[HASH_NUMBUF];
     if (!lookup_hash(c, KS_WRITE, &h, &e)) return;
-    if (h && hash_get(h, c->argv[2], &v) && !util_str2ld(v.p, v.len, &cur)) {
+    if (h && hash_get(h, c->argv[2], &v, nb) && !util_str2ld(v.p, v.len, &cur)) {
         reply_error(c, "ERR hash value is not a float");
         return;
     }
@@ -213,8 +216,9 @@ static void hget_cmd(client *c)
 {
     hash *h;
     slice v;
+    char nb[HASH_NUMBUF];
     if (!lookup_hash(c, KS_READ, &h, NULL)) return;
-    if (h && hash_get(h, c->argv[2], &v))
+    if (h && hash_get(h, c->argv[2], &v, nb))
         reply_bulk(c, v.p, v.len);
     else
         reply_null(c);
@@ -224,10 +228,11 @@ static void hmget_cmd(client *c)
 {
     hash *h;
     slice v;
+    char nb[HASH_NUMBUF];
     if (!lookup_hash(c, KS_READ, &h, NULL)) return;
     reply_array(c, (size_t)(c->argc - 2));
     for (int i = 2; i < c->argc; i++) {
-        if (h && hash_get(h, c->argv[i], &v))
+        if (h && hash_get(h, c->argv[i], &v, nb))
             reply_bulk(c, v.p, v.len);
         else
             reply_null(c);
@@ -245,16 +250,18 @@ static void hstrlen_cmd(client *c)
 {
     hash *h;
     slice v;
+    char nb[HASH_NUMBUF];
     if (!lookup_hash(c, KS_READ, &h, NULL)) return;
-    reply_int(c, h && hash_get(h, c->argv[2], &v) ? (long long)v.len : 0);
+    reply_int(c, h && hash_get(h, c->argv[2], &v, nb) ? (long long)v.len : 0);
 }
 
 static void hexists_cmd(client *c)
 {
     hash *h;
     slice v;
+    char nb[HASH_NUMBUF];
     if (!lookup_hash(c, KS_READ, &h, NULL)) return;
-    reply_int(c, h && hash_get(h, c->argv[2], &v));
+    reply_int(c, h && hash_get(h, c->argv[2], &v, nb));
 }
 
 enum { WANT_FIELDS = 1, WANT_VALUES = 2 };
@@ -377,19 +384,34 @@ static void hrandfield_cmd(client *c)
 /* ---------------------------------------------------------------- HSCAN */
 
 typedef struct scan_list {
-    slice *items; /* field, value, field, value ... (point into the hash) */
-    size_t n, cap;
+    buf bytes;   /* copies of the fields and values (a listpack's integers are
+                    formatted for the duration of the callback only) */
+    size_t *off; /* item i: offset off[2i] and length off[2i+1] in bytes */
+    size_t n, cap; /* items: field, value, field, value ... */
 } scan_list;
+
+static void collect_one(scan_list *sl, slice s)
+{
+    if (sl->n == sl->cap) {
+        sl->cap = sl->cap ? sl->cap * 2 : 32;
+        sl->off = mem_realloc(sl->off, sl->cap * 2 * sizeof(size_t));
+    }
+    sl->off[2 * sl->n] = sl->bytes.len;
+    sl->off[2 * sl->n + 1] = s.len;
+    sl->n++;
+    buf_append(&sl->bytes, s.p, s.len);
+}
 
 static void collect_pair(void *priv, slice f, slice v)
 {
-    scan_list *sl = priv;
-    if (sl->n + 2 > sl->cap) {
-        sl->cap = sl->cap ? sl->cap * 2 : 32;
-        sl->items = mem_realloc(sl->items, sl->cap * sizeof(slice));
-    }
-    sl->items[sl->n++] = f;
-    sl->items[sl->n++] = v;
+    collect_one(priv, f);
+    collect_one(priv, v);
+}
+
+static slice scan_item(const scan_list *sl, size_t i)
+{
+    if (!sl->off[2 * i + 1]) return slice_of("", 0); /* bytes.p may be NULL */
+    return slice_of(sl->bytes.p + sl->off[2 * i], sl->off[2 * i + 1]);
 }
 
 /* A SCAN cursor as Redis reads it (strtoul: optional sign, no leading space,
@@ -443,7 +465,7 @@ static void hscan_cmd(client *c)
             return;
         }
     }
-    scan_list sl = {0};
+    scan_list sl = {.bytes = BUF_INIT};
     if (hash_encoding(h) != ENC_HT) {
         cursor = hash_scan(h, 0, collect_pair, &sl);
     } else {
@@ -458,17 +480,21 @@ static void hscan_cmd(client *c)
     if (!match_all) {
         kept = 0;
         for (size_t i = 0; i < sl.n; i += 2) {
-            slice f = sl.items[i];
+            slice f = scan_item(&sl, i);
             if (!glob_match(pattern.p, pattern.len, f.p, f.len, 0)) continue;
-            sl.items[kept++] = f;
-            sl.items[kept++] = sl.items[i + 1];
+            for (size_t j = 0; j < 4; j++) sl.off[2 * kept + j] = sl.off[2 * i + j];
+            kept += 2;
         }
     }
     reply_array(c, 2);
     reply_bulk_ll(c, (long long)cursor);
     reply_array(c, kept);
-    for (size_t i = 0; i < kept; i++) reply_bulk(c, sl.items[i].p, sl.items[i].len);
-    mem_free(sl.items);
+    for (size_t i = 0; i < kept; i++) {
+        slice it = scan_item(&sl, i);
+        reply_bulk(c, it.p, it.len);
+    }
+    mem_free(sl.off);
+    buf_free(&sl.bytes);
 }
 
 /* ---------------------------------------------------------------- table */

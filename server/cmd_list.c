@@ -177,7 +177,8 @@ static void lindex_cmd(client *c)
     long long idx;
     if (arg_ll(c, c->argv[2], &idx) < 0) return;
     slice v;
-    if (list_index(l, idx, &v) < 0)
+    char nb[LIST_NUMBUF];
+    if (list_index(l, idx, &v, nb) < 0)
         reply_null(c);
     else
         reply_bulk(c, v.p, v.len);

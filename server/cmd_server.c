@@ -344,9 +344,12 @@ static void human(char *out, size_t n, unsigned long long v)
 
 static void info_memory(info_ctx *ic)
 {
-    size_t used = mem_used(), rss = mem_rss(), overhead = ks_overhead();
+    /* Allocator figures first: jemalloc sets up its statistics (a few hundred
+     * KB) on the first read, and the RSS read after it includes them, so the
+     * first INFO does not report an RSS that the second one exceeds. */
     size_t allocated, active, resident;
     mem_allocator_stats(&allocated, &active, &resident);
+    size_t used = mem_used(), rss = mem_rss(), overhead = ks_overhead();
     char h1[32], h2[32], h3[32];
     human(h1, sizeof(h1), used);
     human(h2, sizeof(h2), rss);

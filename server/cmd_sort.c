@@ -134,7 +134,7 @@ static int lookup_pattern(client *c, slice pat, slice sub, char *tmp, slice *out
     if (!e) return 0;
     if (has_field) {
         if (ke_type(e) != OBJ_HASH) return 0;
-        return hash_get(ke_ptr(e), field, out);
+        return hash_get(ke_ptr(e), field, out, tmp);
     }
     if (ke_type(e) != OBJ_STRING) return 0;
     *out = ke_str(e, tmp);

@@ -27,6 +27,8 @@
  * converts instead, whatever the thresholds say. */
 #define LP_SAFE_BYTES ((size_t)1 << 30)
 
+_Static_assert(HASH_NUMBUF >= LP_INTBUF, "HASH_NUMBUF holds an lpack integer");
+
 struct hash {
     int enc; /* ENC_LISTPACK or ENC_HT */
     union {
@@ -166,9 +168,10 @@ void hash_convert(hash *h)
     if (h->enc == ENC_HT) return;
     lpack *lp = h->u.lp;
     htab *ht = htab_new(&pair_type);
+    char fb[LP_INTBUF], vb[LP_INTBUF];
     for (size_t p = lp_first(lp); p != LP_END;) {
         size_t vp = lp_next(lp, p);
-        htab_add(ht, pair_new(lp_get(lp, p), lp_get(lp, vp)));
+        htab_add(ht, pair_new(lp_get(lp, p, fb), lp_get(lp, vp, vb)));
         p = lp_next(lp, vp);
     }
     lp_free(lp);
@@ -178,13 +181,13 @@ void hash_convert(hash *h)
 
 /* ---------------------------------------------------------------- access */
 
-int hash_get(hash *h, slice field, slice *val)
+int hash_get(hash *h, slice field, slice *val, char buf[HASH_NUMBUF])
 {
     if (h->enc == ENC_LISTPACK) {
         lpack *lp = h->u.lp;
         size_t p = lp_find(lp, lp_first(lp), field, 1);
         if (p == LP_END) return 0;
-        *val = lp_get(lp, lp_next(lp, p));
+        *val = lp_get(lp, lp_next(lp, p), buf);
         return 1;
     }
     void *e = htab_find(h->u.ht, field.p, field.len);
@@ -251,8 +254,8 @@ int hash_iter_next(hash_iter *it, slice *field, slice *val)
         lpack *lp = it->h->u.lp;
         if (it->pos == LP_END) return 0;
         size_t vp = lp_next(lp, it->pos);
-        *field = lp_get(lp, it->pos);
-        *val = lp_get(lp, vp);
+        *field = lp_get(lp, it->pos, it->fbuf);
+        *val = lp_get(lp, vp, it->vbuf);
         it->pos = lp_next(lp, vp);
         return 1;
     }
@@ -284,9 +287,10 @@ void hash_random_pairs(hash *h, size_t count, hash_pair_fn *fn, void *priv)
     lpack *lp = h->u.lp;
     size_t *pos = mem_alloc(n * sizeof(*pos)), i = 0;
     for (size_t p = lp_first(lp); p != LP_END; p = lp_next(lp, lp_next(lp, p))) pos[i++] = p;
+    char fb[LP_INTBUF], vb[LP_INTBUF];
     for (i = 0; i < count; i++) {
         size_t p = pos[util_rand64() % n];
-        fn(priv, lp_get(lp, p), lp_get(lp, lp_next(lp, p)));
+        fn(priv, lp_get(lp, p, fb), lp_get(lp, lp_next(lp, p), vb));
     }
     mem_free(pos);
 }

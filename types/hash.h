@@ -21,8 +21,11 @@
  * through hash_encoding, ENC_* values of db/ks.h).
  *
  * Ownership. A hash owns its bytes; fields and values passed in are copied.
- * Slices handed out (hash_get, the iterator, hash_random*) point into the
- * hash and stay valid only until the hash next changes.
+ * Slices handed out point into the hash and stay valid until it next changes,
+ * except that a listpack stores integers in binary: their text is formatted
+ * into a caller-provided buffer (hash_get), the iterator's buffers (valid
+ * until the next hash_iter_next) or the stack of the call (callbacks: valid
+ * during the call only).
  */
 #ifndef KV_TYPES_HASH_H
 #define KV_TYPES_HASH_H
@@ -52,8 +55,12 @@ int hash_encoding(const hash *h);
 /* Bytes used by the hash (handle, structure, pairs). O(n) for a hashtable. */
 size_t hash_mem(const hash *h);
 
-/* 1 and *val (valid until the hash changes) if field is present, else 0. */
-int hash_get(hash *h, slice field, slice *val);
+/* Room for a listpack integer's text (see the ownership note above). */
+#define HASH_NUMBUF 24
+
+/* 1 and *val if field is present, else 0. *val is valid until the hash
+ * changes, or points into buf (valid while buf is). */
+int hash_get(hash *h, slice field, slice *val, char buf[HASH_NUMBUF]);
 /* Sets field to val, converting to a hashtable first when lim requires it.
  * Returns 1 if the field is new, 0 if an existing value was replaced. */
 int hash_set(hash *h, slice field, slice val, const hash_limits *lim);
@@ -69,14 +76,16 @@ typedef struct hash_iter {
     hash *h;
     size_t pos;   /* listpack: position of the next field */
     htab_iter hi; /* hashtable */
+    char fbuf[HASH_NUMBUF], vbuf[HASH_NUMBUF]; /* listpack integers' text */
 } hash_iter;
 void hash_iter_init(hash_iter *it, hash *h);
-/* 1 with *field and *val for the next pair, 0 at the end. */
+/* 1 with *field and *val for the next pair, 0 at the end. The slices are
+ * valid until the next call (or a change of the hash). */
 int hash_iter_next(hash_iter *it, slice *field, slice *val);
 void hash_iter_done(hash_iter *it);
 
-/* Callback for pairs handed out one by one; the slices point into the hash
- * and stay valid until it next changes. */
+/* Callback for pairs handed out one by one; the slices are valid only during
+ * the call (copy what must outlive it). */
 typedef void hash_pair_fn(void *priv, slice field, slice val);
 /* Calls fn for `count` random pairs, repetitions allowed (HRANDFIELD with a
  * negative count). The hash must not be empty. */

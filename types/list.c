@@ -10,7 +10,8 @@
  * empty: a node whose last element goes is freed at once.
  *
  * Growth. A push goes into the end node when the node has room for it (see
- * fits()), otherwise into a new node. Inserting or replacing in the middle
+ * fits()), otherwise into a new node, whose lpack is given the full node's
+ * size at once (push_node). Inserting or replacing in the middle
  * writes into the node first and then splits it in two if it went over its
  * bound. Deletions merge a node with a neighbour when both fit in one, so a
  * list thinned by LREM/LTRIM does not keep a trail of tiny nodes.
@@ -40,25 +41,15 @@ struct list {
 
 /* Redis's safety bound on a node's bytes when fill counts elements. */
 #define SIZE_SAFETY_LIMIT 8192
-static size_t varint_size(size_t v)
-{
-    size_t n = 1;
-    while (v >= 128) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
 
-/* Bytes an element of len bytes takes in an lpack: its length before it and
- * the entry's length after it, both varints (core/lpack.c). */
-static size_t entry_cost(size_t len)
-{
-    size_t h = varint_size(len) + len;
-    return h + varint_size(h);
-}
+_Static_assert(LIST_NUMBUF >= LP_INTBUF, "LIST_NUMBUF holds an lpack integer");
 
-static const size_t fill_bytes[] = {4096, 8192, 16384, 32768, 65536};
+/* Node bounds for fill -1 .. -5. -1 and -2 stop one jemalloc size class
+ * short of 4 KB and 8 KB: those two classes give every block a slab of its
+ * own (one region per slab, so allocator metadata per node), while 3.5 KB and
+ * 7 KB blocks pack 8 and 4 to a slab at the same bytes per element (about
+ * 0.1 byte per element of RSS on a long list of small elements). */
+static const size_t fill_bytes[] = {3584, 7168, 16384, 32768, 65536};
 
 /* ------------------------------------------------------------ nodes */
 
@@ -136,8 +127,9 @@ static void node_unlink_free(list *l, lnode *n)
 /* Appends every element of src's lpack to dst's (both nodes of l). */
 static void node_append_all(lnode *dst, const lnode *src)
 {
+    char buf[LP_INTBUF];
     for (size_t p = lp_first(src->lp); p != LP_END; p = lp_next(src->lp, p))
-        dst->lp = lp_append(dst->lp, lp_get(src->lp, p));
+        dst->lp = lp_append(dst->lp, lp_get(src->lp, p, buf));
     node_sync(dst);
 }
 
@@ -169,8 +161,9 @@ static void split(list *l, lnode *n)
     lnode *m = node_new();
     size_t p = lp_at(n->lp, (long)keep);
     size_t start = p;
+    char buf[LP_INTBUF];
     for (; p != LP_END; p = lp_next(n->lp, p))
-        m->lp = lp_append(m->lp, lp_get(n->lp, p));
+        m->lp = lp_append(m->lp, lp_get(n->lp, p, buf));
     node_sync(m);
     n->lp = lp_delete(n->lp, start, n->count - keep, NULL);
     node_sync(n);
@@ -286,36 +279,38 @@ int list_check(const list *l)
 size_t list_mem(const list *l)
 {
     size_t total = sizeof(*l) + l->nnodes * sizeof(lnode);
-    for (lnode *n = l->head; n; n = n->next) total += n->bytes;
+    for (lnode *n = l->head; n; n = n->next) total += mem_usable(n->lp);
     return total;
+}
+
+/* A new node at the head or the tail for a push that did not fit the end
+ * node `full` (NULL for an empty list). A list that filled one node by pushes
+ * will likely fill the next: the new node gets the full node's size up front,
+ * so it does not climb through every allocator size class on the way (each
+ * class visited leaves regions cached in the allocator: memory that a long
+ * list paid for and never used). */
+static lnode *push_node(list *l, int where, const lnode *full)
+{
+    lnode *n = node_new();
+    if (full) n->lp = lp_reserve(n->lp, full->bytes);
+    link_after(l, where == LIST_HEAD ? NULL : l->tail, n);
+    return n;
 }
 
 void list_push(list *l, int where, slice v)
 {
-    size_t need = entry_cost(v.len);
-    if (where == LIST_HEAD) {
-        lnode *n = l->head;
-        if (!n || !fits(l, n, need, 1)) {
-            n = node_new();
-            link_after(l, NULL, n);
-        }
-        n->lp = lp_prepend(n->lp, v);
-        node_sync(n);
-    } else {
-        lnode *n = l->tail;
-        if (!n || !fits(l, n, need, 1)) {
-            n = node_new();
-            link_after(l, l->tail, n);
-        }
-        n->lp = lp_append(n->lp, v);
-        node_sync(n);
-    }
+    size_t need = lp_entry_bytes(v);
+    lnode *n = where == LIST_HEAD ? l->head : l->tail;
+    if (!n || !fits(l, n, need, 1)) n = push_node(l, where, n);
+    n->lp = where == LIST_HEAD ? lp_prepend(n->lp, v) : lp_append(n->lp, v);
+    node_sync(n);
     l->len++;
 }
 
 size_t list_pop(list *l, int where, size_t n, list_elem_fn *fn, void *priv)
 {
     size_t done = 0;
+    char buf[LP_INTBUF];
     while (done < n && l->len) {
         lnode *nd = where == LIST_HEAD ? l->head : l->tail;
         size_t k = n - done < nd->count ? n - done : nd->count;
@@ -323,15 +318,15 @@ size_t list_pop(list *l, int where, size_t n, list_elem_fn *fn, void *priv)
             size_t p = lp_first(nd->lp);
             if (fn)
                 for (size_t i = 0, q = p; i < k; i++, q = lp_next(nd->lp, q))
-                    fn(priv, lp_get(nd->lp, q));
+                    fn(priv, lp_get(nd->lp, q, buf));
             if (k < nd->count) nd->lp = lp_delete(nd->lp, p, k, NULL);
         } else {
             size_t q = lp_last(nd->lp);
             for (size_t i = 1; i < k; i++) {
-                if (fn) fn(priv, lp_get(nd->lp, q));
+                if (fn) fn(priv, lp_get(nd->lp, q, buf));
                 q = lp_prev(nd->lp, q);
             }
-            if (fn) fn(priv, lp_get(nd->lp, q));
+            if (fn) fn(priv, lp_get(nd->lp, q, buf));
             if (k < nd->count) nd->lp = lp_delete(nd->lp, q, k, NULL);
         }
         l->len -= k;
@@ -346,12 +341,12 @@ size_t list_pop(list *l, int where, size_t n, list_elem_fn *fn, void *priv)
     return done;
 }
 
-int list_index(const list *l, long long idx, slice *out)
+int list_index(const list *l, long long idx, slice *out, char buf[LIST_NUMBUF])
 {
     size_t i, local;
     if (norm_index(l, idx, &i) < 0) return -1;
     lnode *n = locate(l, i, &local);
-    *out = lp_get(n->lp, lp_at(n->lp, (long)local));
+    *out = lp_get(n->lp, lp_at(n->lp, (long)local), buf);
     return 0;
 }
 
@@ -383,14 +378,14 @@ int list_insert(list *l, int after, slice pivot, slice v)
         if (after) {
             p = lp_next(n->lp, p);
             /* After a node's last element: the next node's head may have room. */
-            if (p == LP_END && n->next && !fits(l, n, entry_cost(v.len), 1) &&
-                fits(l, n->next, entry_cost(v.len), 1)) {
+            if (p == LP_END && n->next && !fits(l, n, lp_entry_bytes(v), 1) &&
+                fits(l, n->next, lp_entry_bytes(v), 1)) {
                 insert_at(l, n->next, lp_first(n->next->lp), v);
                 return 1;
             }
         } else if (p == lp_first(n->lp) && n->prev &&
-                   !fits(l, n, entry_cost(v.len), 1) &&
-                   fits(l, n->prev, entry_cost(v.len), 1)) {
+                   !fits(l, n, lp_entry_bytes(v), 1) &&
+                   fits(l, n->prev, lp_entry_bytes(v), 1)) {
             insert_at(l, n->prev, LP_END, v);
             return 1;
         }
@@ -420,9 +415,10 @@ static size_t remove_back(lnode *n, slice v, size_t max)
 {
     size_t removed = 0;
     size_t p = lp_last(n->lp);
+    char buf[LP_INTBUF];
     while (p != LP_END && removed < max) {
         size_t prev = lp_prev(n->lp, p);
-        slice e = lp_get(n->lp, p);
+        slice e = lp_get(n->lp, p, buf);
         if (slice_eq(e, v)) {
             n->lp = lp_delete(n->lp, p, 1, NULL);
             removed++;
@@ -506,7 +502,7 @@ int list_iter_next(list_iter *it, slice *out)
 {
     lnode *n = it->node;
     if (!n) return 0;
-    *out = lp_get(n->lp, it->pos);
+    *out = lp_get(n->lp, it->pos, it->buf);
     if (it->dir == LIST_TAIL) {
         it->pos = lp_next(n->lp, it->pos);
         if (it->pos == LP_END) {

@@ -7,13 +7,16 @@
  *
  * Node size. `fill` is Redis's list-max-listpack-size: a negative value bounds
  * a node's bytes (-1: 4 KB, -2: 8 KB, -3: 16 KB, -4: 32 KB, -5 or less:
- * 64 KB); a positive one bounds its element count (and, as in Redis, its bytes
- * at 8 KB). An element too big for any node gets a node of its own. The fill
+ * 64 KB; -1 and -2 are applied as 3.5 KB and 7 KB, see list.c); a positive
+ * one bounds its element count (and, as in Redis, its bytes at 8 KB). An element too big for any node gets a node of its own. The fill
  * is fixed when the list is created (Redis 7.0 does the same).
  *
  * Ownership. A list owns its nodes and their bytes. Slices handed out by
  * list_index, the iterator and the pop callback point into the list's memory
- * and stay valid only until the list next changes. Elements passed in are
+ * and stay valid only until the list next changes — except integer elements,
+ * which the lpack stores in binary: their text is formatted into the caller's
+ * buffer (list_index), the iterator (valid until the next list_iter_next) or
+ * the stack (the pop callback: valid during the call). Elements passed in are
  * copied. Indexes are 0-based; functions taking an index accept negative ones
  * counting from the tail (-1 is the last element) unless noted.
  */
@@ -52,8 +55,11 @@ typedef void list_elem_fn(void *priv, slice v);
  * for each, in pop order. Returns how many were removed. */
 size_t list_pop(list *l, int where, size_t n, list_elem_fn *fn, void *priv);
 
-/* 0 and *out if idx is in range, -1 otherwise. */
-int list_index(const list *l, long long idx, slice *out);
+/* Room for an integer element's text (see Ownership). */
+#define LIST_NUMBUF 24
+
+/* 0 and *out if idx is in range, -1 otherwise. *out may point into buf. */
+int list_index(const list *l, long long idx, slice *out, char buf[LIST_NUMBUF]);
 /* Replaces the element at idx: 0, or -1 if idx is out of range. */
 int list_set(list *l, long long idx, slice v);
 /* Inserts v before (after == 0) or after the first element equal to pivot,
@@ -72,9 +78,11 @@ typedef struct list_iter {
     void *node;
     size_t pos;
     int dir;
+    char buf[LIST_NUMBUF]; /* an integer element's text */
 } list_iter;
 void list_iter_init(list_iter *it, const list *l, long long start, int dir);
-/* 1 and *out for the next element, 0 at the end. */
+/* 1 and *out for the next element, 0 at the end. *out is valid until the
+ * next call (or a change of the list). */
 int list_iter_next(list_iter *it, slice *out);
 
 /* Registers the type's free/dup/mem functions with the keyspace. */

@@ -43,6 +43,8 @@ enum { TAG_INTSET = 1, TAG_HT = 2, TAG_LP = 3 };
  * offsets are 32-bit, and every lookup is a linear scan). */
 #define LP_SAFE_BYTES ((size_t)1 << 30)
 
+_Static_assert(SET_NUMBUF >= LP_INTBUF, "SET_NUMBUF holds an lpack integer");
+
 typedef struct intset {
     uint8_t tag;
     uint8_t width; /* 2, 4 or 8 */
@@ -346,7 +348,7 @@ static set *from_intset(intset *is, const set_limits *lim, slice extra)
     if (lp_fits(lim, (size_t)is->n + 1, maxlen)) {
         lpack *lp = lp_new();
         for (size_t i = 0; i < is->n; i++)
-            lp = lp_append(lp, is_member(is, i, buf));
+            lp = lp_append_ll(lp, is_get(is, i));
         ps = pset_new(TAG_LP, lp);
     } else {
         ps = ht_new();
@@ -362,8 +364,9 @@ static void lp_to_ht(pset *ps)
 {
     lpack *lp = ps->p;
     htab *h = htab_new(&member_type);
+    char buf[LP_INTBUF];
     for (size_t pos = lp_first(lp); pos != LP_END; pos = lp_next(lp, pos))
-        htab_add(h, member_new(lp_get(lp, pos)));
+        htab_add(h, member_new(lp_get(lp, pos, buf)));
     lp_free(lp);
     ps->tag = TAG_HT;
     ps->p = h;
@@ -447,7 +450,7 @@ int set_random(set *s, char buf[SET_NUMBUF], slice *out)
         lpack *lp = LP(s);
         size_t n = lp_count(lp);
         if (!n) return -1; /* cannot happen: empty sets are intsets or deleted */
-        *out = lp_get(lp, lp_at(lp, (long)(util_rand64() % n)));
+        *out = lp_get(lp, lp_at(lp, (long)(util_rand64() % n)), buf);
         return 0;
     }
     void *e = htab_random(HT(s), util_rand64());
@@ -478,9 +481,10 @@ static intset *is_pop_random(intset *is, size_t count, set_member_fn *fn, void *
 static lpack *lp_pop_random(lpack *lp, size_t count, set_member_fn *fn, void *priv)
 {
     size_t left = lp_count(lp), pos = lp_first(lp);
+    char buf[LP_INTBUF];
     while (count && pos != LP_END) {
         if (util_rand64() % left-- < count) {
-            fn(priv, lp_get(lp, pos));
+            fn(priv, lp_get(lp, pos, buf));
             lp = lp_delete(lp, pos, 1, &pos);
             count--;
         } else {
@@ -532,7 +536,7 @@ int set_iter_next(set_iter *it, slice *out)
     if (it->s->tag == TAG_LP) {
         lpack *lp = LP(it->s);
         if (it->pos == LP_END) return 0;
-        *out = lp_get(lp, it->pos);
+        *out = lp_get(lp, it->pos, it->buf);
         it->pos = lp_next(lp, it->pos);
         return 1;
     }

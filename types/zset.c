@@ -47,9 +47,13 @@ typedef struct zsl {
 
 struct zset {
     int enc; /* ENC_LISTPACK or ENC_SKIPLIST */
-    lpack *lp;
-    zsl *sl;
+    union {
+        lpack *lp; /* listpack */
+        zsl *sl;   /* skiplist */
+    };
 };
+
+_Static_assert(sizeof(((zset_iter *)0)->buf) >= LP_INTBUF, "zset_iter buf holds an integer");
 
 /* ---------------------------------------------------------------- nodes */
 
@@ -232,12 +236,28 @@ static size_t sl_count_before(zsl *sl, zset_pred_fn *pred, void *ctx)
 
 /* ---------------------------------------------------------------- listpack */
 
+/* The score entry at pos: an integer entry, or text written by util_d2str. */
 static double lp_score(const lpack *lp, size_t pos)
 {
-    slice s = lp_get(lp, pos);
+    long long v;
+    if (lp_get_ll(lp, pos, &v)) return (double)v;
+    char buf[LP_INTBUF];
+    slice s = lp_get(lp, pos, buf);
     double d = 0;
     util_str2d(s.p, s.len, &d); /* always valid: written by util_d2str */
     return d;
+}
+
+/* Inserts a score entry at pos: an integral score below 1e17 in magnitude
+ * (exact as an int64, and what "%.17g" prints as plain digits) as an integer
+ * entry, any other as its shortest exact text. */
+static lpack *lp_insert_score(lpack *lp, size_t pos, double score)
+{
+    if (score > -1e17 && score < 1e17 && score == (double)(long long)score)
+        return lp_insert_ll(lp, pos, (long long)score, NULL);
+    char buf[40];
+    int n = util_d2str(buf, sizeof(buf), score);
+    return lp_insert(lp, pos, slice_of(buf, (size_t)n), NULL);
 }
 
 /* Position of member m, or LP_END. */
@@ -250,18 +270,19 @@ static size_t lp_find_member(const lpack *lp, slice m)
 
 static lpack *lp_insert_sorted(lpack *lp, double score, slice m)
 {
-    char buf[40];
     if (score == 0) score = 0; /* Redis's listpack keeps -0 as the integer 0 */
-    int n = util_d2str(buf, sizeof(buf), score);
+    char buf[LP_INTBUF];
     size_t pos = lp_first(lp);
     while (pos != LP_END) {
         size_t sp = lp_next(lp, pos);
-        if (cmp_sm(lp_score(lp, sp), lp_get(lp, pos), score, m) > 0) break;
+        double s = lp_score(lp, sp);
+        /* the member is read only to break a tie */
+        if (s > score || (s == score && cmp_sm(s, lp_get(lp, pos, buf), score, m) > 0)) break;
         pos = lp_next(lp, sp);
     }
     size_t np;
     lp = lp_insert(lp, pos, m, &np);
-    return lp_insert(lp, lp_next(lp, np), slice_of(buf, (size_t)n), NULL);
+    return lp_insert_score(lp, lp_next(lp, np), score);
 }
 
 /* ---------------------------------------------------------------- zset */
@@ -311,7 +332,7 @@ int zset_encoding(const zset *z)
 size_t zset_mem(const zset *z)
 {
     size_t m = sizeof(zset);
-    if (z->enc == ENC_LISTPACK) return m + lp_bytes(z->lp);
+    if (z->enc == ENC_LISTPACK) return m + mem_usable(z->lp);
     m += sizeof(zsl) + htab_mem(z->sl->idx) + mem_usable(z->sl->head);
     size_t i = 0, nodes = 0;
     for (slnode *n = z->sl->head->lv[0].fwd; n && i < 64; n = n->lv[0].fwd, i++)
@@ -324,13 +345,13 @@ void zset_convert(zset *z)
 {
     if (z->enc == ENC_SKIPLIST) return;
     zsl *sl = sl_new();
+    char buf[LP_INTBUF];
     for (size_t pos = lp_first(z->lp); pos != LP_END;) {
         size_t sp = lp_next(z->lp, pos);
-        sl_insert(sl, lp_score(z->lp, sp), lp_get(z->lp, pos));
+        sl_insert(sl, lp_score(z->lp, sp), lp_get(z->lp, pos, buf));
         pos = lp_next(z->lp, sp);
     }
     lp_free(z->lp);
-    z->lp = NULL;
     z->sl = sl;
     z->enc = ENC_SKIPLIST;
 }
@@ -421,9 +442,10 @@ size_t zset_count_before(zset *z, zset_pred_fn *pred, void *ctx)
 {
     if (z->enc == ENC_SKIPLIST) return sl_count_before(z->sl, pred, ctx);
     size_t n = 0;
+    char buf[LP_INTBUF];
     for (size_t pos = lp_first(z->lp); pos != LP_END; n++) {
         size_t sp = lp_next(z->lp, pos);
-        if (!pred(ctx, lp_get(z->lp, pos), lp_score(z->lp, sp))) break;
+        if (!pred(ctx, lp_get(z->lp, pos, buf), lp_score(z->lp, sp))) break;
         pos = lp_next(z->lp, sp);
     }
     return n;
@@ -457,7 +479,7 @@ int zset_iter_next(zset_iter *it, slice *m, double *score)
     lpack *lp = it->z->lp;
     if (it->pos == LP_END) return 0;
     size_t sp = lp_next(lp, it->pos);
-    *m = lp_get(lp, it->pos);
+    *m = lp_get(lp, it->pos, it->buf);
     *score = lp_score(lp, sp);
     if (it->rev) {
         size_t p = lp_prev(lp, it->pos);

@@ -4,8 +4,9 @@
  * Encodings (OBJECT ENCODING names them):
  *
  *   listpack   at most `max_entries` members of at most `max_value` bytes: a
- *              core/lpack of member, score pairs in order (the score as text,
- *              "%.17g" style, so it round-trips exactly). Lookups are linear.
+ *              core/lpack of member, score pairs in order (an integral score
+ *              of magnitude below 1e17 as an integer entry, any other as its
+ *              "%.17g" text, so it round-trips exactly). Lookups are linear.
  *   skiplist   anything else: a skiplist ordered by (score, member) whose links
  *              carry spans, so rank <-> node is O(log n), plus a core/htab
  *              member -> node index for O(1) ZSCORE.
@@ -22,7 +23,10 @@
  * Ownership. The handle never moves once made (conversions swap what it points
  * to), so the keyspace entry only needs its encoding refreshed
  * (ke_set_enc with zset_encoding). Members passed in are copied. Slices handed
- * out point into the zset and stay valid only until it next changes.
+ * out point into the zset and stay valid only until it next changes, except
+ * listpack members that are integers (stored in binary): their text lives in
+ * the iterator (valid until the next zset_iter_next) or on the stack of the
+ * call (predicate and scan callbacks: valid during the call).
  *
  * Thread safety: none; the keyspace's shard locks cover a zset.
  */
@@ -70,6 +74,9 @@ typedef int zset_pred_fn(void *ctx, slice m, double score);
 /* How many members (a prefix of the order) satisfy pred. O(log n) skiplist. */
 size_t zset_count_before(zset *z, zset_pred_fn *pred, void *ctx);
 
+/* Room for a listpack integer member's text (see Ownership). */
+#define ZSET_NUMBUF 24
+
 /* Iteration from ascending rank `rank` upwards (rev 0) or downwards (rev 1).
  * The zset must not change while iterating. No cleanup needed. */
 typedef struct zset_iter {
@@ -77,9 +84,11 @@ typedef struct zset_iter {
     int rev;
     size_t pos; /* listpack: position of the next member (LP_END: done) */
     void *node; /* skiplist: next node (NULL: done) */
+    char buf[ZSET_NUMBUF]; /* listpack: an integer member's text */
 } zset_iter;
 void zset_iter_init(zset_iter *it, zset *z, size_t rank, int rev);
-/* 1 with *m and *score for the next member, 0 at the end. */
+/* 1 with *m and *score for the next member, 0 at the end. *m is valid until
+ * the next call (or a change of the zset). */
 int zset_iter_next(zset_iter *it, slice *m, double *score);
 
 /* One ZSCAN step: calls fn for some members from cursor and returns the next

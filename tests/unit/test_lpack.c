@@ -1,8 +1,9 @@
-/* tests/unit/test_lpack.c — core/lpack: the packed list of byte strings.
+/* tests/unit/test_lpack.c — core/lpack: the packed list of entries.
  *
  * Every test checks the whole lpack against a plain array model after each
  * change: count, byte size (header + exact entry sizes), forward and backward
- * walks, lp_at from both ends, and the raw layout documented in lpack.h.
+ * walks, lp_at from both ends, and the raw layout documented in lpack.c
+ * (decoded here independently: string and integer entries, backlens).
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -80,10 +81,56 @@ static size_t vsize(size_t v)
     return n;
 }
 
+/* Bytes of the backlen of an entry whose other bytes number body. */
+static size_t bsize(size_t body)
+{
+    if (body < 128) return 1;
+    if (body < 256) return 2;
+    if (body < 65536) return 3;
+    return body < (1u << 24) ? 4 : 5;
+}
+
+/* Canonical integer text, checked independently of util_str2ll: an optional
+ * '-', no leading zero (but "0"), not "-0", within int64. */
+static int canon(const char *p, size_t len, long long *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (len && p[0] == '-') neg = 1, i = 1;
+    if (i == len || len - i > 19) return 0;
+    if (p[i] == '0' && (len - i > 1 || neg)) return 0;
+    unsigned long long u = 0;
+    for (; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9') return 0;
+        u = u * 10 + (unsigned)(p[i] - '0');
+    }
+    if (u > (unsigned long long)LLONG_MAX + neg) return 0;
+    *out = neg ? (long long)(0 - u) : (long long)u;
+    return 1;
+}
+
+/* Bytes of an integer entry. */
+static size_t isize(long long v)
+{
+    if (v >= 0 && v <= 55) return 1;
+    if (v >= -8192 && v <= 8191) return 3;
+    for (unsigned n = 2; n < 8; n++)
+        if (v >= -(1LL << (8 * n - 1)) && v < (1LL << (8 * n - 1))) return n + 2;
+    return 10;
+}
+
+/* Bytes of a string entry of len bytes. */
 static size_t esize(size_t len)
 {
-    size_t body = vsize(len) + len;
-    return body + vsize(body);
+    size_t body = (len < 128 ? 1 : 1 + vsize(len)) + len;
+    return body + bsize(body);
+}
+
+/* Bytes of the entry the lpack makes of it. */
+static size_t item_size(const item *it)
+{
+    long long v;
+    return canon(it->p, it->len, &v) ? isize(v) : esize(it->len);
 }
 
 static int item_eq(slice s, const item *it)
@@ -91,7 +138,7 @@ static int item_eq(slice s, const item *it)
     return s.len == it->len && (it->len == 0 || memcmp(s.p, it->p, it->len) == 0);
 }
 
-/* Decodes the raw block by the layout in lpack.h, independently of lpack.c. */
+/* Decodes the raw block by the layout in lpack.c, independently of it. */
 static void check_raw(const lpack *lp, const model *m)
 {
     const unsigned char *b = (const unsigned char *)lp;
@@ -102,25 +149,59 @@ static void check_raw(const lpack *lp, const model *m)
     assert_int_equal(count, m->n);
     size_t pos = HDR;
     for (size_t i = 0; i < m->n; i++) {
-        size_t len = 0, h = 0;
-        unsigned shift = 0;
-        unsigned char c;
-        do {
-            c = b[pos + h++];
-            len |= (size_t)(c & 0x7f) << shift;
-            shift += 7;
-        } while (c & 0x80);
-        assert_int_equal(len, m->v[i].len);
-        if (len) assert_memory_equal(b + pos + h, m->v[i].p, len);
-        size_t body = h + len, k = vsize(body);
-        /* backlen: read from its last byte backwards */
-        size_t end = pos + body + k, back = 0;
-        shift = 0;
-        for (size_t j = 0; j < k; j++) {
-            c = b[end - 1 - j];
-            back |= (size_t)(c & 0x7f) << shift;
-            shift += 7;
-            assert_int_equal(!!(c & 0x80), j + 1 < k);
+        const unsigned char *e = b + pos;
+        long long want;
+        size_t body;
+        if (canon(m->v[i].p, m->v[i].len, &want)) {
+            long long got;
+            if (e[0] >= 0xc8) { /* one byte, no backlen */
+                assert_true(want == e[0] - 0xc8);
+                pos += 1;
+                continue;
+            }
+            if (e[0] >= 0x88) {
+                got = (long long)((e[0] - 0x88) << 8 | e[1]);
+                if (got >= 8192) got -= 16384;
+                body = 2;
+            } else {
+                assert_true(e[0] >= 0x81);
+                unsigned n = e[0] - 0x7fu;
+                unsigned long long u = 0;
+                for (unsigned k = 0; k < n; k++)
+                    u |= (unsigned long long)e[1 + k] << (8 * k);
+                if (n < 8 && (u >> (8 * n - 1))) u |= ~0ULL << (8 * n);
+                memcpy(&got, &u, sizeof(got));
+                body = 1 + n;
+            }
+            assert_true(got == want);
+            assert_int_equal(body + 1, isize(want));
+        } else {
+            size_t len = 0, h = 1;
+            if (e[0] < 0x80) {
+                len = e[0];
+            } else {
+                assert_int_equal(e[0], 0x80);
+                unsigned shift = 0;
+                unsigned char c;
+                do {
+                    c = e[h++];
+                    len |= (size_t)(c & 0x7f) << shift;
+                    shift += 7;
+                } while (c & 0x80);
+                assert_true(len >= 128);
+            }
+            assert_int_equal(len, m->v[i].len);
+            if (len) assert_memory_equal(e + h, m->v[i].p, len);
+            body = h + len;
+        }
+        /* backlen: one byte below 128, else k bytes (high first) and 0x7f + k */
+        size_t k = bsize(body), end = pos + body + k, back = 0;
+        if (k == 1) {
+            back = b[end - 1];
+        } else {
+            assert_int_equal(b[end - 1], 0x7f + (k - 1));
+            for (size_t j = 0; j + 1 < k; j++)
+                back |= (size_t)b[end - 2 - j] << (8 * j);
         }
         assert_int_equal(back, body);
         pos = end;
@@ -133,7 +214,7 @@ static void check(const lpack *lp, const model *m)
 {
     size_t want = HDR;
     for (size_t i = 0; i < m->n; i++)
-        want += esize(m->v[i].len);
+        want += item_size(&m->v[i]);
     assert_int_equal(lp_count(lp), m->n);
     assert_int_equal(lp_bytes(lp), want);
     check_raw(lp, m);
@@ -142,7 +223,12 @@ static void check(const lpack *lp, const model *m)
     size_t i = 0;
     for (size_t p = lp_first(lp); p != LP_END; p = lp_next(lp, p)) {
         assert_true(i < m->n);
-        assert_true(item_eq(lp_get(lp, p), &m->v[i]));
+        char buf[LP_INTBUF];
+        assert_true(item_eq(lp_get(lp, p, buf), &m->v[i]));
+        long long a, b;
+        int ok = canon(m->v[i].p, m->v[i].len, &a);
+        assert_int_equal(lp_get_ll(lp, p, &b), ok);
+        if (ok) assert_true(a == b);
         fw[i++] = p;
     }
     assert_int_equal(i, m->n);
@@ -173,7 +259,8 @@ static slice S(const char *s)
 
 static int get_is(const lpack *lp, size_t pos, const char *s)
 {
-    return slice_eq(lp_get(lp, pos), S(s));
+    char buf[LP_INTBUF];
+    return slice_eq(lp_get(lp, pos, buf), S(s));
 }
 
 /* ---- basics ---- */
@@ -261,16 +348,16 @@ static void test_iteration(void **state)
     }
     int i = 0;
     for (size_t p = lp_first(lp); p != LP_END; p = lp_next(lp, p), i++) {
-        int n = snprintf(buf, sizeof(buf), "e%d", i);
-        assert_true(slice_eq(lp_get(lp, p), slice_of(buf, (size_t)n)));
+        snprintf(buf, sizeof(buf), "e%d", i);
+        assert_true(get_is(lp, p, buf));
         assert_int_equal(lp_at(lp, i), p);
         assert_int_equal(lp_at(lp, i - 200), p);
     }
     assert_int_equal(i, 200);
     for (size_t p = lp_last(lp); p != LP_END; p = lp_prev(lp, p)) {
         i--;
-        int n = snprintf(buf, sizeof(buf), "e%d", i);
-        assert_true(slice_eq(lp_get(lp, p), slice_of(buf, (size_t)n)));
+        snprintf(buf, sizeof(buf), "e%d", i);
+        assert_true(get_is(lp, p, buf));
     }
     assert_int_equal(i, 0);
     assert_int_equal(lp_prev(lp, lp_first(lp)), LP_END);
@@ -363,7 +450,8 @@ static void test_replace(void **state)
             lp = lp_replace(lp, lp_at(lp, (long)at), slice_of(big, lens[k]), &np);
             model_replace(&m, at, big, lens[k]);
             assert_int_equal(np, lp_at(lp, (long)at));
-            assert_true(item_eq(lp_get(lp, np), &m.v[at]));
+            char nb[LP_INTBUF];
+            assert_true(item_eq(lp_get(lp, np, nb), &m.v[at]));
             check(lp, &m);
         }
     }
@@ -388,21 +476,22 @@ static void test_self_reference(void **state)
     lp = lp_append(lp, S("beta"));
     model_insert(&m, 0, "alpha", 5);
     model_insert(&m, 1, "beta", 4);
+    char buf[LP_INTBUF];
     for (int i = 0; i < 50; i++) {
-        slice s = lp_get(lp, lp_first(lp));
+        slice s = lp_get(lp, lp_first(lp), buf);
         lp = lp_append(lp, s);
         model_insert(&m, m.n, m.v[0].p, m.v[0].len);
-        s = lp_get(lp, lp_last(lp));
+        s = lp_get(lp, lp_last(lp), buf);
         lp = lp_prepend(lp, s);
         model_insert(&m, 0, m.v[m.n - 1].p, m.v[m.n - 1].len);
     }
     check(lp, &m);
     /* replace with a part of another entry, and of itself */
-    slice s = lp_get(lp, lp_at(lp, 1));
+    slice s = lp_get(lp, lp_at(lp, 1), buf);
     lp = lp_replace(lp, lp_at(lp, 2), slice_of(s.p + 1, 2), NULL);
     model_replace(&m, 2, m.v[1].p + 1, 2);
     check(lp, &m);
-    s = lp_get(lp, lp_at(lp, 3));
+    s = lp_get(lp, lp_at(lp, 3), buf);
     lp = lp_replace(lp, lp_at(lp, 3), slice_of(s.p + 1, s.len - 1), NULL);
     model_replace(&m, 3, "lpha", 4);
     check(lp, &m);
@@ -512,11 +601,14 @@ static void test_boundaries(void **state)
     assert_int_equal(esize(0), 2);
     assert_int_equal(esize(126), 128);
     assert_int_equal(esize(127), 130); /* 1 + 127 = 128 needs a 2-byte backlen */
-    assert_int_equal(esize(128), 132);
+    assert_int_equal(esize(128), 133); /* tag, 2-byte length, 2-byte backlen */
+    assert_int_equal(esize(252), 257);
+    assert_int_equal(esize(253), 259); /* body 256: 3-byte backlen */
     for (size_t k = 0; k < nl; k++) {
         size_t p = lp_find(lp, lp_first(lp), slice_of(big + k, lens[k]), 0);
         assert_true(p != LP_END);
-        assert_true(item_eq(lp_get(lp, p), &(item){big + k, lens[k]}));
+        char nb[LP_INTBUF];
+        assert_true(item_eq(lp_get(lp, p, nb), &(item){big + k, lens[k]}));
     }
     /* delete from the middle across big entries */
     size_t next;
@@ -567,6 +659,183 @@ static void test_memory(void **state)
     lp_free(lp);
 }
 
+
+/* ---- integer entries ---- */
+
+/* Every width edge, both signs, and strings that look like integers but are
+ * not canonical (they stay strings). */
+static const char *int_edges[] = {
+    "0", "1", "55", "56", "-1", "127", "128", "-128", "8191", "8192", "-8192", "-8193",
+    "32767", "32768", "-32768", "-32769", "8388607", "8388608", "-8388608", "-8388609",
+    "2147483647", "2147483648", "-2147483648", "-2147483649", "549755813887",
+    "549755813888", "-549755813888", "-549755813889", "140737488355327",
+    "140737488355328", "-140737488355328", "-140737488355329", "36028797018963967",
+    "36028797018963968", "-36028797018963968", "-36028797018963969",
+    "9223372036854775807", "-9223372036854775808",
+    /* not canonical: strings */
+    "-0", "01", "00", "-01", "+1", "+0", " 1", "1 ", "1a", "-", "", "0x10", "1e3",
+    "9223372036854775808", "-9223372036854775809", "18446744073709551616",
+    "12345678901234567890", "99999999999999999999", "-99999999999999999999",
+    "100000000000000000000"};
+#define N_EDGES (sizeof(int_edges) / sizeof(int_edges[0]))
+
+static void test_int_sizes(void **state)
+{
+    struct {
+        const char *s;
+        size_t bytes;
+    } t[] = {{"0", 1},
+             {"55", 1},
+             {"56", 3},
+             {"-1", 3},
+             {"8191", 3},
+             {"-8192", 3},
+             {"8192", 4},
+             {"-8193", 4},
+             {"32767", 4},
+             {"32768", 5},
+             {"-32769", 5},
+             {"8388607", 5},
+             {"8388608", 6},
+             {"2147483647", 6},
+             {"2147483648", 7},
+             {"549755813888", 8},
+             {"140737488355328", 9},
+             {"36028797018963967", 9},
+             {"36028797018963968", 10},
+             {"9223372036854775807", 10},
+             {"-9223372036854775808", 10},
+             {"-0", 4},
+             {"01", 4},
+             {"+1", 4},
+             {"9223372036854775808", 21},
+             {"12345678901234567890", 22},
+             {"", 2}};
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        assert_int_equal(lp_entry_bytes(S(t[i].s)), t[i].bytes);
+        lpack *lp = lp_new();
+        lp = lp_append(lp, S(t[i].s));
+        assert_int_equal(lp_bytes(lp), HDR + t[i].bytes);
+        assert_true(get_is(lp, lp_first(lp), t[i].s));
+        assert_int_equal(lp_last(lp), lp_first(lp));
+        lp_free(lp);
+    }
+    /* lp_insert_ll makes the same entry as the text */
+    long long v[] = {0, 55, 56, -1, 8191, 8192, -8193, LLONG_MAX, LLONG_MIN, 1LL << 40};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char txt[32];
+        int n = snprintf(txt, sizeof(txt), "%lld", v[i]);
+        lpack *a = lp_append(lp_new(), slice_of(txt, (size_t)n));
+        lpack *b = lp_append_ll(lp_new(), v[i]);
+        assert_int_equal(lp_bytes(a), lp_bytes(b));
+        assert_memory_equal(a, b, lp_bytes(a));
+        long long got;
+        assert_int_equal(lp_get_ll(b, lp_first(b), &got), 1);
+        assert_true(got == v[i]);
+        lp_free(a);
+        lp_free(b);
+    }
+}
+
+/* Edges mixed with strings, walked both ways, found, replaced, deleted. */
+static void test_int_mixed(void **state)
+{
+    lpack *lp = lp_new();
+    model m = {0};
+    char big[300];
+    memset(big, '7', sizeof(big)); /* digits, but far too long for an integer */
+    for (size_t i = 0; i < N_EDGES; i++) {
+        lp = lp_append(lp, S(int_edges[i]));
+        model_insert(&m, m.n, int_edges[i], strlen(int_edges[i]));
+        if (i % 5 == 0) {
+            lp = lp_append(lp, slice_of(big, 130 + i));
+            model_insert(&m, m.n, big, 130 + i);
+        }
+        check(lp, &m);
+    }
+    /* and prepended, so each sits before different neighbours */
+    for (size_t i = 0; i < N_EDGES; i++) {
+        lp = lp_prepend(lp, S(int_edges[i]));
+        model_insert(&m, 0, int_edges[i], strlen(int_edges[i]));
+    }
+    check(lp, &m);
+    /* find: the first match is the prepended copy; from after it, the
+     * appended one; "-0" is not "0", "01" is not "1" */
+    for (size_t i = 0; i < N_EDGES; i++) {
+        slice s = S(int_edges[i]);
+        size_t p = lp_find(lp, lp_first(lp), s, 0);
+        assert_int_equal(p, lp_at(lp, (long)(N_EDGES - 1 - i)));
+        size_t q = lp_find(lp, lp_next(lp, p), s, 0);
+        assert_true(q != LP_END);
+        assert_true(get_is(lp, q, int_edges[i]));
+    }
+    assert_int_equal(lp_find(lp, lp_first(lp), S("-00"), 0), LP_END);
+    assert_int_equal(lp_find(lp, lp_first(lp), S("54"), 0), LP_END);
+    assert_int_equal(lp_find(lp, lp_first(lp), S("9223372036854775806"), 0), LP_END);
+    /* replace every entry by the next edge (crossing forms and sizes) */
+    for (size_t i = 0; i < m.n; i++) {
+        const char *r = int_edges[(i * 7 + 3) % N_EDGES];
+        size_t np;
+        lp = lp_replace(lp, lp_at(lp, (long)i), S(r), &np);
+        model_replace(&m, i, r, strlen(r));
+        assert_int_equal(np, lp_at(lp, (long)i));
+        if (i % 8 == 0) check(lp, &m);
+    }
+    check(lp, &m);
+    /* same-size replacements across forms: "a", 100 and -1 are 3 bytes each */
+    lp = lp_replace(lp, lp_first(lp), S("a"), NULL);
+    model_replace(&m, 0, "a", 1);
+    lp = lp_replace(lp, lp_first(lp), S("100"), NULL);
+    model_replace(&m, 0, "100", 3);
+    check(lp, &m);
+    lp = lp_replace(lp, lp_first(lp), S("-1"), NULL);
+    model_replace(&m, 0, "-1", 2);
+    lp = lp_replace(lp, lp_first(lp), S("zz"), NULL);
+    model_replace(&m, 0, "zz", 2);
+    check(lp, &m);
+    /* insert in the middle, delete across forms */
+    lp = lp_insert(lp, lp_at(lp, 5), S("12"), NULL);
+    model_insert(&m, 5, "12", 2);
+    lp = lp_insert(lp, lp_at(lp, 5), S("twelve"), NULL);
+    model_insert(&m, 5, "twelve", 6);
+    check(lp, &m);
+    size_t next;
+    lp = lp_delete(lp, lp_at(lp, 3), 9, &next);
+    model_delete(&m, 3, 9);
+    assert_int_equal(next, lp_at(lp, 3));
+    check(lp, &m);
+    while (m.n) { /* from the tail, two at a time */
+        size_t k = m.n >= 2 ? m.n - 2 : 0;
+        lp = lp_delete(lp, lp_at(lp, (long)k), 2, &next);
+        model_delete(&m, k, 2);
+        assert_int_equal(next, LP_END);
+        check(lp, &m);
+    }
+    lp_free(lp);
+    model_free(&m);
+}
+
+/* lp_find with skip over pairs whose fields and values are integers. */
+static void test_int_find_pairs(void **state)
+{
+    lpack *lp = lp_new();
+    const char *kv[] = {"1", "2", "f", "1", "2", "-5", "100000", "x", "-5", "1"};
+    for (int i = 0; i < 10; i++)
+        lp = lp_append(lp, S(kv[i]));
+    size_t first = lp_first(lp);
+    assert_int_equal(lp_find(lp, first, S("1"), 1), lp_at(lp, 0));
+    assert_int_equal(lp_find(lp, first, S("2"), 1), lp_at(lp, 4));
+    assert_int_equal(lp_find(lp, first, S("-5"), 1), lp_at(lp, 8));
+    assert_int_equal(lp_find(lp, first, S("100000"), 1), lp_at(lp, 6));
+    assert_int_equal(lp_find(lp, first, S("x"), 1), LP_END);
+    assert_int_equal(lp_find(lp, lp_at(lp, 1), S("1"), 1), lp_at(lp, 3));
+    assert_int_equal(lp_find(lp, lp_at(lp, 1), S("x"), 1), lp_at(lp, 7));
+    assert_int_equal(lp_find(lp, lp_at(lp, 5), S("1"), 1), lp_at(lp, 9));
+    assert_int_equal(lp_find(lp, first, S("01"), 0), LP_END);
+    assert_int_equal(lp_find(lp, first, S("+1"), 0), LP_END);
+    lp_free(lp);
+}
+
 /* ---- randomized against the model ---- */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -596,6 +865,23 @@ static size_t rnd_len(void)
     }
 }
 
+/* Integer text at a random width (both signs, edges included), or one of
+ * the near-integers of int_edges. */
+static size_t rnd_number(char *buf)
+{
+    if (rnd() % 4 == 0) {
+        const char *e = int_edges[rnd() % N_EDGES];
+        memcpy(buf, e, strlen(e));
+        return strlen(e);
+    }
+    unsigned bits = (unsigned)(rnd() % 64);
+    unsigned long long mask = bits == 63 ? ~0ULL >> 1 : (1ULL << bits) - 1;
+    long long v = (long long)(rnd() & mask);
+    if (rnd() & 1) v = -v - (long long)(rnd() & 1);
+    if (rnd() % 8 == 0) v = (long long)(rnd() % 20) - 4; /* small: frequent hits */
+    return (size_t)snprintf(buf, 24, "%lld", v);
+}
+
 static void test_random(void **state)
 {
     char *buf = malloc(20000);
@@ -606,6 +892,7 @@ static void test_random(void **state)
         /* small alphabet so lp_find gets hits */
         for (size_t i = 0; i < len; i++)
             buf[i] = (char)('a' + rnd() % 3);
+        if (rnd() % 3 == 0) len = rnd_number(buf);
         size_t n = m.n;
         size_t idx = n ? rnd() % n : 0;
         size_t np, next;
@@ -689,7 +976,9 @@ int main(void)
         cmocka_unit_test(test_replace),    cmocka_unit_test(test_self_reference),
         cmocka_unit_test(test_find),       cmocka_unit_test(test_get_ll),
         cmocka_unit_test(test_boundaries), cmocka_unit_test(test_binary),
-        cmocka_unit_test(test_memory),     cmocka_unit_test(test_random),
+        cmocka_unit_test(test_memory),     cmocka_unit_test(test_int_sizes),
+        cmocka_unit_test(test_int_mixed),  cmocka_unit_test(test_int_find_pairs),
+        cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
