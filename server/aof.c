@@ -180,12 +180,7 @@ static int read_manifest(void)
 
 /* ---------------------------------------------------------------- loading */
 
-typedef struct replay {
-    worker w;
-    client c;
-} replay;
-
-static void replay_init(replay *r)
+void aof_replay_init(replay *r)
 {
     memset(r, 0, sizeof(*r));
     r->w.cmdstats = mem_calloc(sizeof(cmd_stat) * (size_t)(cmd_total_ids() + 1));
@@ -197,13 +192,69 @@ static void replay_init(replay *r)
     client_set_resp(&r->c, 2);
 }
 
-static void replay_free(replay *r)
+void aof_replay_free(replay *r)
 {
     multi_reset(&r->c);
     buf_free(&r->c.out);
     mem_free(r->c.argv);
     mem_free(r->w.cmdstats);
     mem_free(r->w.stats);
+}
+
+/* Only writes (and SELECT, MULTI, EXEC) belong in a log: anything else in
+ * one means the file is not what it claims, and running it could do harm
+ * (SHUTDOWN, CONFIG SET, DEBUG SLEEP). */
+static int loggable(const slice *argv, int argc)
+{
+    const command *cmd = cmd_lookup(argv, argc);
+    if (!cmd || !cmd->proc) return 0;
+    if (cmd->flags & CMD_WRITE) return 1;
+    return !strcmp(cmd->name, "select") || !strcmp(cmd->name, "multi") ||
+           !strcmp(cmd->name, "exec");
+}
+
+int aof_replay(replay *r, char *p, size_t len, size_t *good, size_t *bad_at)
+{
+    resp_reader rd;
+    resp_reader_init(&rd);
+    resp_limits lim = {.max_bulk = (size_t)cfg.proto_max_bulk_len, .max_args = 1u << 20,
+                       .max_inline = 64 * 1024};
+    size_t pos = 0, multi_at = 0;
+    int rc = 0;
+    while (pos < len) {
+        size_t consumed = 0;
+        int st = p[pos] == '*' ? resp_read_command(&rd, &lim, p + pos, len - pos, &consumed)
+                               : RESP_ERROR;
+        if (st == RESP_AGAIN) break;
+        client *c = &r->c;
+        if (st == RESP_OK && rd.argc) {
+            if ((size_t)c->argv_cap < rd.argc) {
+                mem_free(c->argv);
+                c->argv_cap = (int)rd.argc;
+                c->argv = mem_alloc(sizeof(slice) * rd.argc);
+            }
+            for (size_t i = 0; i < rd.argc; i++)
+                c->argv[i] = slice_of(p + pos + rd.argv[i].off, rd.argv[i].len);
+            c->argc = (int)rd.argc;
+            if (!loggable(c->argv, c->argc)) st = RESP_ERROR;
+        }
+        if (st == RESP_ERROR) {
+            *bad_at = pos;
+            rc = -1;
+            break;
+        }
+        if (rd.argc) {
+            if (!(c->flags & CL_MULTI)) multi_at = pos;
+            dispatch(c);
+            c->out.len = 0;
+        }
+        pos += consumed;
+    }
+    /* A transaction or a command cut short at the end. */
+    *good = (r->c.flags & CL_MULTI) ? multi_at : pos;
+    multi_reset(&r->c);
+    resp_reader_free(&rd);
+    return rc;
 }
 
 /* Runs the commands of one log file. last: the final file (a cut-short
@@ -224,41 +275,11 @@ static int replay_file(replay *r, const char *path, int last)
         close(fd);
         return -1;
     }
-    resp_reader rd;
-    resp_reader_init(&rd);
-    resp_limits lim = {.max_bulk = (size_t)cfg.proto_max_bulk_len, .max_args = 1u << 30,
-                       .max_inline = 64 * 1024};
-    size_t pos = 0, multi_at = 0;
-    int rc = 0;
-    while (pos < len) {
-        size_t consumed = 0;
-        int st = p[pos] == '*' ? resp_read_command(&rd, &lim, p + pos, len - pos, &consumed)
-                               : RESP_ERROR;
-        if (st == RESP_AGAIN) break;
-        if (st == RESP_ERROR) {
-            log_warning("Bad file format reading the append only file %s at offset %zu", path, pos);
-            rc = -1;
-            break;
-        }
-        if (rd.argc) {
-            client *c = &r->c;
-            if ((size_t)c->argv_cap < rd.argc) {
-                mem_free(c->argv);
-                c->argv_cap = (int)rd.argc;
-                c->argv = mem_alloc(sizeof(slice) * rd.argc);
-            }
-            for (size_t i = 0; i < rd.argc; i++)
-                c->argv[i] = slice_of(p + pos + rd.argv[i].off, rd.argv[i].len);
-            c->argc = (int)rd.argc;
-            if (!(c->flags & CL_MULTI)) multi_at = pos;
-            dispatch(c);
-            c->out.len = 0;
-        }
-        pos += consumed;
-    }
-    /* A transaction or a command cut short at the end of the log. */
-    size_t good = (r->c.flags & CL_MULTI) ? multi_at : pos;
-    if (rc == 0 && good < len) {
+    size_t good = 0, bad_at = 0;
+    int rc = aof_replay(r, p, len, &good, &bad_at);
+    if (rc < 0) {
+        log_warning("Bad file format reading the append only file %s at offset %zu", path, bad_at);
+    } else if (good < len) {
         if (last && cfg.aof_load_truncated) {
             log_warning("!!! Warning: short read while loading the AOF file %s!!! Truncating the "
                         "AOF at offset %zu (cut-short command or unfinished MULTI dropped)",
@@ -270,8 +291,6 @@ static int replay_file(replay *r, const char *path, int last)
             rc = -1;
         }
     }
-    multi_reset(&r->c);
-    resp_reader_free(&rd);
     if (len) munmap(p, len);
     close(fd);
     return rc;
@@ -293,13 +312,13 @@ int aof_load(void)
         }
     }
     replay r;
-    replay_init(&r);
+    aof_replay_init(&r);
     int rc = 0;
     for (int i = 0; i < aof.nincr && rc == 0; i++) {
         path_of(path, sizeof(path), aof.incr[i].name);
         rc = replay_file(&r, path, i == aof.nincr - 1);
     }
-    replay_free(&r);
+    aof_replay_free(&r);
     if (rc < 0) return -1;
     log_notice("DB loaded from append only file");
     return 1;

@@ -61,6 +61,21 @@ void aof_info(buf *out);
 /* 1 while writes must be refused because the log cannot be written. */
 int aof_write_blocked(void);
 
+/* Replaying log bytes (the loader, and the fuzz target): a stand-in client
+ * on a stand-in worker runs each command. Only writes, SELECT, MULTI and
+ * EXEC are accepted. aof_replay returns 0 with *good = the length of the
+ * complete prefix (a cut-short command or unfinished MULTI excluded), or -1
+ * with *bad_at = the offset of a malformed or unexpected command. p is
+ * changed in place (inline unescaping never happens: commands must be
+ * multibulk). */
+typedef struct replay {
+    worker w;
+    client c;
+} replay;
+void aof_replay_init(replay *r);
+int aof_replay(replay *r, char *p, size_t len, size_t *good, size_t *bad_at);
+void aof_replay_free(replay *r);
+
 /* kvik-server --check-aof DIR: checks a log without loading it. 0 ok, 1 not. */
 int aof_check(const char *dir);
 
