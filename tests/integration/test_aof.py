@@ -195,7 +195,7 @@ def test_corrupt_log_stops_the_start(fac):
 
 
 def test_bgrewriteaof_compacts_and_keeps_data(fac):
-    s = fac(*AOF)
+    s = fac(*AOF, "--appendfsync", "always")
     c = s.client()
     for i in range(200):
         c.set("k", i)
@@ -209,7 +209,7 @@ def test_bgrewriteaof_compacts_and_keeps_data(fac):
         assert not os.path.exists(os.path.join(aof_dir(s), name))
     c.set("after", "rewrite")
     kill9(s)
-    s2 = restart(fac, s)
+    s2 = restart(fac, s, "--appendfsync", "always")
     c = s2.client()
     assert c.get("k") == b"199"
     assert c.llen("l") == 200
@@ -391,3 +391,66 @@ def test_log_directories_move_both_ways(fac):
         s2.stop()
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def _run_writers(s, nwriters, seconds, acked, history=None):
+    """Writers INCR their own counter until `seconds` pass or the server dies;
+    acked[i] is the last acknowledged value; history[i] gets (time, value)."""
+    stop = time.monotonic() + seconds
+
+    def writer(i):
+        c = s.client()
+        try:
+            while time.monotonic() < stop:
+                v = c.incr("ctr:%d" % i)
+                acked[i] = v
+                if history is not None:
+                    history.setdefault(i, []).append((time.monotonic(), v))
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            pass
+
+    ts = [threading.Thread(target=writer, args=(i,)) for i in range(nwriters)]
+    for t in ts:
+        t.start()
+    return ts
+
+
+def test_kill9_at_random_instants_always(fac):
+    import random
+    rnd = random.Random(7)
+    s = fac(*AOF, "--appendfsync", "always", threads=2)
+    acked = {}
+    for cycle in range(3):
+        ts = _run_writers(s, 4, 30, acked)
+        time.sleep(rnd.uniform(0.2, 0.8))
+        kill9(s)
+        for t in ts:
+            t.join(10)
+        s = restart(fac, s, "--appendfsync", "always")
+        c = s.client()
+        for i, n in acked.items():
+            got = int(c.get("ctr:%d" % i) or 0)
+            assert n <= got <= n + 1, (cycle, i, n, got)
+            acked[i] = got
+
+
+def test_kill9_everysec_loses_at_most_about_two_seconds(fac):
+    s = fac(*AOF, "--appendfsync", "everysec", threads=2)
+    acked, history = {}, {}
+    ts = _run_writers(s, 4, 30, acked, history)
+    wait_for(lambda: len(acked) == 4 and min(acked.values()) > 100, timeout=20,
+             message="writers")
+    time.sleep(2.5)
+    killed_at = time.monotonic()
+    kill9(s)
+    for t in ts:
+        t.join(10)
+    s2 = restart(fac, s)
+    c = s2.client()
+    for i, hist in history.items():
+        got = int(c.get("ctr:%d" % i) or 0)
+        # Everything acknowledged more than ~2 s before the kill is there.
+        old = [v for (t, v) in hist if t <= killed_at - 2.2]
+        assert old, "no writes early enough"
+        assert got >= old[-1], (i, got, old[-1])
+        assert got <= acked[i] + 1
