@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "db/ks.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 
 #define IOBUF_LEN (16 * 1024)
@@ -113,6 +114,7 @@ void client_close(client *c)
 static void client_free(client *c)
 {
     worker *w = c->w;
+    pubsub_client_reset(c);
     unlink_client(w, c);
     conn_close(c->conn);
     buf_free(&c->qbuf);
@@ -413,12 +415,13 @@ void client_describe(client *c, buf *out)
     const char *cmd = c->lastcmd ? c->lastcmd->name : "NULL";
     buf_printf(out,
                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%llu idle=%llu flags=%s db=%d "
-               "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 "
+               "sub=%d psub=%d ssub=%d multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 "
                "rbs=%zu rbp=%lld obl=%zu oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=%s "
                "redir=-1 resp=%d",
                (unsigned long long)c->id, c->addr, c->laddr, c->conn->fd, c->name ? c->name : "",
                (unsigned long long)((now - c->ctime_ms) / 1000),
                (unsigned long long)((now - c->last_ms) / 1000), flag_letters(c, flags), c->dbid,
+               pubsub_count(c, PS_CHANNEL), pubsub_count(c, PS_PATTERN), pubsub_count(c, PS_SHARD),
                c->qbuf.len - c->qpos, c->qbuf.cap - c->qbuf.len, c->qbuf.cap, c->qbuf_peak,
                c->out.len - c->out_sent, c->out.cap, sizeof(*c) + c->qbuf.cap + c->out.cap, cmd,
                c->user, c->resp);

@@ -16,7 +16,7 @@
 static command *group_list[] = {
     string_commands, list_commands, hash_commands, set_commands, zset_commands,
     bitmap_commands, hll_commands, geo_commands, sort_commands, keys_commands,
-    server_commands, connection_commands, command_commands,
+    server_commands, connection_commands, command_commands, pubsub_commands,
 };
 #define NGROUPS (sizeof(group_list) / sizeof(group_list[0]))
 

@@ -22,6 +22,7 @@ extern command bitmap_commands[];
 extern command hll_commands[];
 extern command geo_commands[];
 extern command sort_commands[];
+extern command pubsub_commands[];
 
 /* ACL category names, indexed by bit position. */
 extern const char *const acl_category_names[];

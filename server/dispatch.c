@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "db/ks.h"
 #include "server/client.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 
 void server_dirty(long long n)
@@ -147,6 +148,16 @@ void dispatch(client *c)
     }
     if (!(c->flags & CL_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
         reject(c, cmd, "NOAUTH Authentication required.");
+        return;
+    }
+    /* pub/sub: a subscribed RESP2 connection only carries subscription commands. */
+    if ((c->flags & CL_PUBSUB) && c->resp == 2 && !pubsub_mode_allows(cmd)) {
+        char msg[256];
+        snprintf(msg, sizeof(msg),
+                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT "
+                 "/ RESET are allowed in this context",
+                 cmd->name);
+        reject(c, cmd, msg);
         return;
     }
     if (ks_conf.maxmemory) {

@@ -26,6 +26,7 @@
 #include "db/ks.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 
 kv_server srv;
@@ -369,6 +370,7 @@ int workers_start(int n)
         loop_set_cron(w->loop, 1000 / hz, cron, w);
         loop_set_before_sleep(w->loop, before_sleep, w);
     }
+    pubsub_init();
     if (open_listeners() < 0) return -1;
     for (int i = 0; i < n; i++) {
         if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0) {
