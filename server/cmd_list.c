@@ -18,6 +18,7 @@
 #include "core/util.h"
 #include "db/ks.h"
 #include "server/cmdtab.h"
+#include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "types/list.h"
@@ -47,10 +48,19 @@ static list *create_list(client *c, slice key)
 }
 
 /* After a change to key's list l: deletes the key if l is empty, signals. */
-static void list_changed(client *c, slice key, list *l)
+static void list_changed(client *c, slice key, list *l, const char *event)
 {
-    if (list_len(l) == 0) ks_delete(c->db, key);
+    notify_event(NOTIFY_LIST, event, c->db, key);
+    if (list_len(l) == 0) {
+        ks_delete(c->db, key);
+        notify_event(NOTIFY_GENERIC, "del", c->db, key);
+    }
     key_modified(c->db, key);
+}
+
+static const char *pop_event(int where)
+{
+    return where == LIST_HEAD ? "lpop" : "rpop";
 }
 
 static void reply_elem(void *priv, slice v)
@@ -88,6 +98,7 @@ static void push_generic(client *c, int where, int only_existing)
     }
     for (int j = 2; j < c->argc; j++) list_push(l, where, c->argv[j]);
     key_modified(c->db, key);
+    notify_event(NOTIFY_LIST, where == LIST_HEAD ? "lpush" : "rpush", c->db, key);
     reply_int(c, (long long)list_len(l));
 }
 
@@ -126,7 +137,7 @@ static void pop_generic(client *c, int where)
     } else {
         list_pop(l, where, 1, reply_elem, c);
     }
-    list_changed(c, key, l);
+    list_changed(c, key, l, pop_event(where));
 }
 
 static void lpop_cmd(client *c) { pop_generic(c, LIST_HEAD); }
@@ -265,6 +276,7 @@ static void lset_cmd(client *c)
         return;
     }
     key_modified(c->db, key);
+    notify_event(NOTIFY_LIST, "lset", c->db, key);
     reply_ok(c);
 }
 
@@ -292,6 +304,7 @@ static void linsert_cmd(client *c)
         return;
     }
     key_modified(c->db, key);
+    notify_event(NOTIFY_LIST, "linsert", c->db, key);
     reply_int(c, (long long)list_len(l));
 }
 
@@ -303,7 +316,7 @@ static void lrem_cmd(client *c)
     list *l;
     if (!get_list(c, key, KS_WRITE, &l)) return;
     size_t n = l ? list_remove(l, c->argv[3], count) : 0;
-    if (n) list_changed(c, key, l);
+    if (n) list_changed(c, key, l, "lrem");
     reply_int(c, (long long)n);
 }
 
@@ -333,7 +346,7 @@ static void ltrim_cmd(client *c)
     }
     if (rtrim) list_del_range(l, (size_t)(len - rtrim), (size_t)rtrim);
     if (ltrim) list_del_range(l, 0, (size_t)ltrim);
-    list_changed(c, key, l);
+    list_changed(c, key, l, "ltrim");
     reply_ok(c);
 }
 
@@ -367,8 +380,9 @@ static void lmove_generic(client *c, int from, int to)
     list_pop(src, from, 1, copy_elem, &ec);
     if (!dst) dst = create_list(c, dkey);
     list_push(dst, to, slice_of(ec.p, ec.len));
-    list_changed(c, skey, src);
     key_modified(c->db, dkey);
+    notify_event(NOTIFY_LIST, to == LIST_HEAD ? "lpush" : "rpush", c->db, dkey);
+    list_changed(c, skey, src, pop_event(from));
     reply_bulk(c, ec.p, ec.len);
     if (ec.p != ec.small) mem_free(ec.p);
 }
@@ -433,7 +447,7 @@ static void lmpop_cmd(client *c)
         reply_bulk(c, key.p, key.len);
         reply_array(c, n);
         list_pop(l, where, n, reply_elem, c);
-        list_changed(c, key, l);
+        list_changed(c, key, l, pop_event(where));
         return;
     }
     reply_null_array(c);

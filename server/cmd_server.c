@@ -17,6 +17,7 @@
 #include "server/cmd_config.h"
 #include "server/cmdtab.h"
 #include "server/server_init.h"
+#include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/stats.h"
 #include "types/hash.h"
@@ -35,6 +36,7 @@ void server_apply_config(void)
     ks_conf.not_counted = clients_buffer_memory;
     ks_conf.event = server_key_event;
     log_set_level(cfg.loglevel);
+    notify_configure(cfg.notify_keyspace_events);
 }
 
 void types_init(void)

@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "db/ks.h"
 #include "server/client.h"
+#include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/stats.h"
 
@@ -32,6 +33,11 @@ void server_key_event(ks_db *db, slice key, int event, int type)
 {
     (void)type;
     if (event == KS_EV_EXPIRED || event == KS_EV_EVICTED) key_modified(db, key);
+    /* keyspace notifications */
+    if (event == KS_EV_EXPIRED) notify_event(NOTIFY_EXPIRED, "expired", db, key);
+    if (event == KS_EV_EVICTED) notify_event(NOTIFY_EVICTED, "evicted", db, key);
+    if (event == KS_EV_ADDED) notify_event(NOTIFY_NEW, "new", db, key);
+    if (event == KS_EV_MISS) notify_event(NOTIFY_KEY_MISS, "keymiss", db, key);
 }
 
 int lookup_typed(client *c, slice key, int flags, int type, kentry **ep)
