@@ -206,7 +206,7 @@ static void cmd_pubsub_help(client *c)
 
 #define PS_CMD(...) {.group = "pubsub", __VA_ARGS__}
 #define SUB_FLAGS (CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
-#define PUB_FLAGS (CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_MAY_REPLICATE)
+#define PUB_FLAGS (CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST)
 #define INTRO_FLAGS (CMD_PUBSUB | CMD_LOADING | CMD_STALE)
 
 static command pubsub_subs[] = {

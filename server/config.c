@@ -1002,10 +1002,9 @@ static int check_notify(const cfg_def *d, kv_config *c, char *err, size_t errlen
     for (const char *q = notify_all; *q; q++)
         all &= have[(unsigned char)*q];
     if (all) {
-        /* Redis prints "AKE" for "AKEn" yet sends the 'n' events; kvik keeps
-         * the 'n' visible so that the setting reads back as it acts. */
+        /* As Redis prints it: 'n' is not shown next to 'A' (kvik, which acts
+         * on this string, then does not send 'new' events; Redis does). */
         out[n++] = 'A';
-        if (have['n']) out[n++] = 'n';
     } else
         for (const char *q = notify_classes; *q; q++)
             if (have[(unsigned char)*q]) out[n++] = *q;
