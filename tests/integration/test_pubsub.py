@@ -356,9 +356,13 @@ def test_slow_subscriber_is_cut_off(threaded):
     t.start()
     pub = threaded.raw(timeout=30)
     counts = []
-    for i in range(0, n, 50):
-        pub.send_many([("PUBLISH", "flow", payload)] * 50)
-        counts += pub.read_many(50)
+    for i in range(0, n, 25):
+        # Paced by the reading subscriber (it is on another thread than the
+        # publisher, and must stay well under the limit itself).
+        wait_for(lambda: received[0] >= i - 25, timeout=30, interval=0.005,
+                 message="the reading subscriber keeps up")
+        pub.send_many([("PUBLISH", "flow", payload)] * 25)
+        counts += pub.read_many(25)
     t.join(60)
     assert received[0] == n
     assert counts[0] == 2 and counts[-1] == 1
