@@ -35,7 +35,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 PYTEST := /usr/bin/python3 -m pytest
 
-.PHONY: all deps run test unit integration asan bench fuzz clean format docs
+.PHONY: all deps run test unit integration asan bench bench-tools fuzz clean format docs
 
 all: $(BIN)/kvik-server
 
@@ -73,8 +73,15 @@ test: deps
 	$(MAKE) unit integration
 	$(MAKE) SANITIZE=address,undefined unit integration
 
-bench: deps all
+bench: deps all bench-tools
 	/usr/bin/python3 bench/run.py
+
+# Benchmark clients written in C (bench/*.c), e.g. the pub/sub fan-out tool.
+bench-tools: $(BIN)/kvik-fanout
+
+$(BIN)/kvik-fanout: bench/fanout.c
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 fuzz: deps
 	$(MAKE) -C fuzz run

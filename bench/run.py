@@ -48,6 +48,10 @@ TARGET_TYPES = 1.0
 TARGET_GEOMEAN = {16: 1.2}
 TARGET_MEM_TYPES = 1.0
 
+# Pub/sub suite (--suite pubsub): deliveries/s of kvik --threads 2 with 100
+# subscribers >= 1.5x redis-server's.
+TARGET_PUBSUB = 1.5
+
 # Every process we start, so we can kill exactly these (by PID) on any exit.
 _children = []
 
@@ -289,6 +293,127 @@ def make_servers(args, workdir, tag=""):
 
     return (Server("kvik" + tag, kvik_argv, args.server_cpus, workdir),
             Server("redis" + tag, redis_argv, args.server_cpus, workdir))
+
+
+# --------------------------------------------------------------------------
+# pub/sub fan-out (bin/kvik-fanout, built from bench/fanout.c)
+
+
+def run_fanout(args, server, depth):
+    """One kvik-fanout run; returns a dict of its RESULT figures plus the
+    server's cpu % over the run, or raises RuntimeError."""
+    argv = ["taskset", "-c", args.bench_cpus, args.fanout, "-p", str(server.port),
+            "-s", str(args.subscribers), "-P", str(args.publishers), "-d", str(depth),
+            "-t", str(args.seconds), "-m", str(args.message_size)]
+    cpu0, t0 = cpu_seconds(server.proc.pid), time.time()
+    p = spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = p.communicate(timeout=args.timeout)
+    finally:
+        if p in _children:
+            _children.remove(p)
+    cpu = 100.0 * (cpu_seconds(server.proc.pid) - cpu0) / max(time.time() - t0, 1e-6)
+    line = [l for l in out.splitlines() if l.startswith("RESULT ")]
+    if p.returncode != 0 or not line:
+        raise RuntimeError("kvik-fanout failed (%s): %s" % (p.returncode, (err or out)[-300:]))
+    res = {}
+    for kv in line[0].split()[1:]:
+        k, v = kv.split("=", 1)
+        res[k] = float(v)
+    res["cpu"] = cpu
+    return res
+
+
+def pubsub_suite(args, workdir, results):
+    """kvik --threads 1, kvik --threads 2 and redis-server side by side: the
+    servers take turns for --rounds rounds per depth, best deliveries/s kept."""
+    kvik_bin, redis_bin = args.kvik, args.redis
+
+    def kvik_argv(threads):
+        return lambda port, d: [kvik_bin, "--port", str(port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no", "--threads",
+                                str(threads), "--dir", d]
+
+    def redis_argv(port, d):
+        return [redis_bin, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", d, "--daemonize", "no", "--logfile", ""]
+
+    servers = [Server("kvik-t1", kvik_argv(1), args.server_cpus, workdir),
+               Server("kvik-t2", kvik_argv(2), args.pubsub_cpus_t2, workdir),
+               Server("redis", redis_argv, args.server_cpus, workdir)]
+    depths = [int(x) for x in args.pipelines.split(",") if x]
+    print("Pub/sub fan-out: %d subscribers, %d publisher(s), %d-byte messages, %.1f s "
+          "per run, best of %d" % (args.subscribers, args.publishers, args.message_size,
+                                   args.seconds, args.rounds))
+    print("cpus: kvik-t1 and redis on %s, kvik-t2 on %s, kvik-fanout on %s" % (
+        args.server_cpus, args.pubsub_cpus_t2, args.bench_cpus))
+    try:
+        for s in servers:
+            s.start()
+        best = {}
+        for depth in depths:
+            for rnd in range(args.rounds):
+                order = servers[rnd % 3:] + servers[:rnd % 3]
+                for s in order:
+                    try:
+                        res = run_fanout(args, s, depth)
+                    except RuntimeError as e:
+                        print("  %s P=%d: %s" % (s.name, depth, e))
+                        continue
+                    key = (s.name, depth)
+                    res["runs"] = best.get(key, {}).get("runs", []) + [
+                        res["deliveries_per_sec"]]
+                    if key not in best or res["deliveries_per_sec"] > \
+                            best[key]["deliveries_per_sec"]:
+                        best[key] = res
+                    else:
+                        best[key]["runs"] = res["runs"]
+                    time.sleep(args.settle)
+    finally:
+        for s in servers:
+            s.stop()
+    hdr = "%-4s %-8s %12s %14s %9s %9s %6s %5s %8s %7s" % (
+        "P", "server", "publishes/s", "deliveries/s", "p50 us", "p99 us", "lost", "cpu%",
+        "vs redis", "spread")
+    print(hdr)
+    print("-" * len(hdr))
+    for depth in depths:
+        red = best.get(("redis", depth))
+        for s in servers:
+            r = best.get((s.name, depth))
+            if not r:
+                print("%-4d %-8s %12s" % (depth, s.name, "ERROR"))
+                continue
+            ratio = (r["deliveries_per_sec"] / red["deliveries_per_sec"]
+                     if red and red["deliveries_per_sec"] else None)
+            runs = r["runs"]
+            spread = 1 - min(runs) / max(runs) if runs and max(runs) else 0
+            print("%-4d %-8s %12.0f %14.0f %9.1f %9.1f %6d %5.0f %8s %6.0f%%" % (
+                depth, s.name, r["publishes_per_sec"], r["deliveries_per_sec"],
+                r["p50_us"], r["p99_us"], r["lost"], r["cpu"],
+                "%.2fx" % ratio if ratio else "-", 100 * spread))
+            if s.name != "redis":
+                target = TARGET_PUBSUB if s.name == "kvik-t2" else None
+                status = "" if target is None or ratio is None else (
+                    "PASS" if ratio >= target else "BELOW")
+                for metric, unit in (("deliveries_per_sec", "deliveries/s"),
+                                     ("publishes_per_sec", "publishes/s")):
+                    kv = r[metric]
+                    rv = red[metric] if red else None
+                    results.append({
+                        "kind": "pubsub", "test": "fanout_%s_%s" % (s.name, metric[:-8]),
+                        "pipeline": depth, "unit": unit, "kvik": kv, "redis": rv,
+                        "ratio": kv / rv if rv else None,
+                        "target": target if metric == "deliveries_per_sec" else None,
+                        "status": status if metric == "deliveries_per_sec" else "",
+                        "n": args.subscribers, "rounds": args.rounds,
+                        "kvik_threads": 2 if s.name == "kvik-t2" else 1})
+    for depth in depths:
+        r, red = best.get(("kvik-t2", depth)), best.get(("redis", depth))
+        if r and red and red["deliveries_per_sec"]:
+            ratio = r["deliveries_per_sec"] / red["deliveries_per_sec"]
+            print("P=%d: kvik --threads 2 deliveries/s %.2fx redis, target >= %.1f %s" % (
+                depth, ratio, TARGET_PUBSUB, "PASS" if ratio >= TARGET_PUBSUB else "BELOW"))
 
 
 # --------------------------------------------------------------------------
@@ -963,7 +1088,10 @@ def write_csv(path, tput, mem, args, stamp):
     with open(path, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(cols)
+        pubsub_rows = [r for r in tput if r.get("kind") == "pubsub"]
         for r in tput:
+            if r.get("kind") == "pubsub":
+                continue
             if r.get("kind") == "geomean":
                 w.writerow([stamp, "geomean", "types_geomean", r["pipeline"],
                             "ratio", "", "", f(r.get("ratio"), 3),
@@ -983,6 +1111,11 @@ def write_csv(path, tput, mem, args, stamp):
                         runs_str(r.get("kvik_runs")),
                         runs_str(r.get("redis_runs")),
                         int(args.quick)])
+        for r in pubsub_rows:
+            w.writerow([stamp, "pubsub", r["test"], r["pipeline"], r["unit"],
+                        f(r["kvik"]), f(r["redis"]), f(r["ratio"], 3),
+                        f(r["target"], 1), r["status"], "", "", "", "", "", "",
+                        r["n"], r["rounds"], r["kvik_threads"], "", "", int(args.quick)])
         for r in mem:
             w.writerow([stamp, "memory", r["test"], "", r.get("unit", "bytes/key"),
                         f(r["kvik"]), f(r["redis"]), f(r["ratio"], 3),
@@ -999,7 +1132,7 @@ def parse_args():
         description="Compare kvik with redis-server side by side.")
     ap.add_argument("--quick", action="store_true",
                     help="fast smoke run: ~0.5 s per test, 1 round, 100k keys")
-    ap.add_argument("--suite", choices=("all", "strings", "types"),
+    ap.add_argument("--suite", choices=("all", "strings", "types", "pubsub"),
                     default=None,
                     help="strings: --tests and the string memory test; "
                          "types: --type-tests and the hash/set/zset/list "
@@ -1047,6 +1180,16 @@ def parse_args():
                     or "/usr/bin/redis-server")
     ap.add_argument("--benchmark", default=shutil.which("redis-benchmark")
                     or "/usr/bin/redis-benchmark")
+    ap.add_argument("--fanout", default=os.path.join(ROOT, "bin", "kvik-fanout"),
+                    help="the fan-out client of --suite pubsub (make bench-tools)")
+    ap.add_argument("--subscribers", type=int, default=100,
+                    help="pubsub suite: subscriber connections (default 100)")
+    ap.add_argument("--publishers", type=int, default=1,
+                    help="pubsub suite: publisher connections (default 1)")
+    ap.add_argument("--message-size", type=int, default=32,
+                    help="pubsub suite: payload bytes (default 32)")
+    ap.add_argument("--pubsub-cpus-t2", default="0,1",
+                    help="pubsub suite: taskset cpus of kvik --threads 2 (default 0,1)")
     ap.add_argument("--csv", default=os.path.join(RESULTS_DIR, "last.csv"),
                     help="where to write results (default: %(default)s)")
     args = ap.parse_args()
@@ -1085,7 +1228,12 @@ def main():
     try:
         strings = args.suite in ("all", "strings")
         types = args.suite in ("all", "types")
-        if not args.skip_throughput:
+        if args.suite == "pubsub":
+            if not os.access(args.fanout, os.X_OK):
+                print("bench: %s not found (make bench-tools)" % args.fanout, file=sys.stderr)
+                return 2
+            pubsub_suite(args, workdir, tput)
+        elif not args.skip_throughput:
             # Fresh servers per suite, so the string keyspace does not sit
             # under the data-type tests.
             for on, suite, tests, title in (
@@ -1110,7 +1258,7 @@ def main():
                 print_throughput(part, args, title)
                 if suite == "types":
                     tput.extend(geomeans(part, args))
-        if not args.skip_memory:
+        if not args.skip_memory and args.suite != "pubsub":
             if strings:
                 print()
                 memory(args, workdir, mem)

@@ -604,8 +604,10 @@ kentry *ks_lookup(ks_db *db, slice key, int flags)
     if (!(flags & KS_WRITE)) {
         if (e)
             ks_my_stats()->hits++;
-        else
+        else {
             ks_my_stats()->misses++;
+            emit(db, key, KS_EV_MISS, 0);
+        }
     }
     if (e && !(flags & KS_NOTOUCH)) touch(e);
     return e;
@@ -676,6 +678,8 @@ kentry *ks_set_str(ks_db *db, slice key, slice val, int flags)
             }
         }
         ke_free(old);
+    } else {
+        emit(db, key, KS_EV_ADDED, OBJ_STRING);
     }
     return n;
 }

@@ -78,7 +78,8 @@ typedef struct ks_settings {
 /* Events for ks_settings.event. KS_EV_ADDED: a key was created (ks_add,
  * ks_rename, ks_copy, ks_move; `type` is its value type). KS_EV_EXPIRED and
  * KS_EV_EVICTED: the keyspace deleted a key on its own, just before it goes. */
-enum { KS_EV_ADDED = 1, KS_EV_EXPIRED = 2, KS_EV_EVICTED = 3 };
+/* KS_EV_MISS: a read lookup (not KS_WRITE) found no live key. */
+enum { KS_EV_ADDED = 1, KS_EV_EXPIRED = 2, KS_EV_EVICTED = 3, KS_EV_MISS = 4 };
 extern ks_settings ks_conf;
 
 /* ---- start-up ---- */

@@ -22,6 +22,7 @@
 #include "server/aof.h"
 #include "server/blocking.h"
 #include "server/multi.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 
 #define IOBUF_LEN (16 * 1024)
@@ -121,6 +122,7 @@ static void client_free(client *c)
     blocking_client_gone(c);
     multi_reset(c);
     unpark(c);
+    pubsub_client_reset(c);
     unlink_client(w, c);
     conn_close(c->conn);
     buf_free(&c->qbuf);
@@ -475,12 +477,13 @@ void client_describe(client *c, buf *out)
     const char *cmd = c->lastcmd ? c->lastcmd->name : "NULL";
     buf_printf(out,
                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%llu idle=%llu flags=%s db=%d "
-               "sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 "
+               "sub=%d psub=%d ssub=%d multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 "
                "rbs=%zu rbp=%lld obl=%zu oll=0 omem=%zu tot-mem=%zu events=r cmd=%s user=%s "
                "redir=-1 resp=%d",
                (unsigned long long)c->id, c->addr, c->laddr, c->conn->fd, c->name ? c->name : "",
                (unsigned long long)((now - c->ctime_ms) / 1000),
                (unsigned long long)((now - c->last_ms) / 1000), flag_letters(c, flags), c->dbid,
+               pubsub_count(c, PS_CHANNEL), pubsub_count(c, PS_PATTERN), pubsub_count(c, PS_SHARD),
                (c->flags & CL_MULTI) ? c->multi_n : -1,
                c->qbuf.len - c->qpos, c->qbuf.cap - c->qbuf.len, c->qbuf.cap, c->qbuf_peak,
                c->out.len - c->out_sent, c->out.cap, sizeof(*c) + c->qbuf.cap + c->out.cap, cmd,

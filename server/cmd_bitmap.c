@@ -25,6 +25,7 @@
 #include "core/util.h"
 #include "db/ks.h"
 #include "server/cmdtab.h"
+#include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -197,7 +198,10 @@ static void setbit_cmd(client *c)
         p[byte] |= m;
     else
         p[byte] &= (unsigned char)~m;
-    if (grown || old != (int)on) key_modified(c->db, key);
+    if (grown || old != (int)on) {
+        key_modified(c->db, key);
+        notify_event(NOTIFY_STRING, "setbit", c->db, key);
+    }
     reply_int(c, old);
 }
 
@@ -390,14 +394,17 @@ static void bitop_cmd(client *c)
         kentry *de = ks_set_str(c->db, dst, slice_of("", 0), KS_FORCE_RAW);
         bitop_compute(op, src, n, maxlen, (unsigned char *)ks_str_resize(c->db, &de, maxlen));
         key_modified(c->db, dst);
+        notify_event(NOTIFY_STRING, "set", c->db, dst);
     } else if (maxlen) { /* the old value is a source: compute aside, then copy */
         unsigned char *res = mem_alloc(maxlen);
         bitop_compute(op, src, n, maxlen, res);
         ks_set_str(c->db, dst, slice_of((const char *)res, maxlen), KS_FORCE_RAW);
         mem_free(res);
         key_modified(c->db, dst);
+        notify_event(NOTIFY_STRING, "set", c->db, dst);
     } else if (ks_delete(c->db, dst)) {
         key_modified(c->db, dst);
+        notify_event(NOTIFY_GENERIC, "del", c->db, dst);
     }
     mem_free(src);
     reply_int(c, (long long)maxlen);
@@ -645,6 +652,7 @@ static void bitfield_generic(client *c, int ro)
     }
     if (changes) {
         key_modified(c->db, key);
+        notify_event(NOTIFY_STRING, "setbit", c->db, key);
         if (changes > 1) server_dirty(changes - 1);
     }
 done:

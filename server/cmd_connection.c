@@ -12,6 +12,7 @@
 #include "server/client.h"
 #include "server/cmdtab.h"
 #include "server/multi.h"
+#include "server/pubsub.h"
 
 static void cmd_ping(client *c)
 {
@@ -56,6 +57,7 @@ static void cmd_reset(client *c)
     multi_reset(c);
     set_db(c, 0);
     client_set_resp(c, 2);
+    pubsub_client_reset(c); /* leaves every channel, pattern and shard channel */
     c->flags &= ~(CL_REPLY_OFF | CL_REPLY_SKIP | CL_REPLY_SKIP_NEXT | CL_NO_EVICT | CL_MULTI);
     if (cfg.requirepass && cfg.requirepass[0]) c->flags &= ~CL_AUTHENTICATED;
     pthread_mutex_lock(&srv.clients_lock);

@@ -19,6 +19,7 @@
 #include "core/util.h"
 #include "db/ks.h"
 #include "server/cmdtab.h"
+#include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "types/zset.h"
@@ -272,7 +273,10 @@ static void geoadd_cmd(client *c)
         zset_free(z);
     else if (ke_enc(e) != zset_encoding(z))
         ke_set_enc(e, zset_encoding(z));
-    if (added || changed) key_modified(c->db, c->argv[1]);
+    if (added || changed) {
+        key_modified(c->db, c->argv[1]);
+        notify_event(NOTIFY_ZSET, "zadd", c->db, c->argv[1]);
+    }
     reply_int(c, ch ? added + changed : added);
 done:
     mem_free(scores);
@@ -607,7 +611,10 @@ static void search_generic(client *c, int fl)
     if (!lookup_zset(c, key, KS_READ, NULL, &z)) return;
     if (!z) {
         if (have_dst) {
-            if (ks_delete(c->db, dst)) key_modified(c->db, dst);
+            if (ks_delete(c->db, dst)) {
+                key_modified(c->db, dst);
+                notify_event(NOTIFY_GENERIC, "del", c->db, dst);
+            }
             reply_int(c, 0);
         } else {
             reply_array(c, 0);
@@ -639,6 +646,11 @@ static void search_generic(client *c, int fl)
         else
             zset_free(res);
         if (n || existed) key_modified(c->db, dst);
+        if (n)
+            notify_event(NOTIFY_ZSET, (fl & F_SEARCH) ? "geosearchstore" : "georadiusstore",
+                         c->db, dst);
+        else if (existed)
+            notify_event(NOTIFY_GENERIC, "del", c->db, dst);
         reply_int(c, (long long)n);
     } else {
         int opts = withdist + withhash + withcoord;

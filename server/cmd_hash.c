@@ -24,6 +24,7 @@
 #include "core/util.h"
 #include "db/ks.h"
 #include "server/cmdtab.h"
+#include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "types/hash.h"
@@ -63,10 +64,11 @@ static hash *hash_for_write(client *c, kentry **ep)
 }
 
 /* After a change: records a conversion in the entry and signals the write. */
-static void written(client *c, kentry *e, hash *h)
+static void written(client *c, kentry *e, hash *h, const char *event)
 {
     if (ke_enc(e) != hash_encoding(h)) ke_set_enc(e, hash_encoding(h));
     key_modified(c->db, c->argv[1]);
+    notify_event(NOTIFY_HASH, event, c->db, c->argv[1]);
 }
 
 /* ---------------------------------------------------------------- writes */
@@ -85,7 +87,7 @@ static long long hset_generic(client *c, const char *name, int *ok)
     hash_limits lim = cur_limits();
     long long added = 0;
     for (int i = 2; i < c->argc; i += 2) added += hash_set(h, c->argv[i], c->argv[i + 1], &lim);
-    written(c, e, h);
+    written(c, e, h, "hset");
     *ok = 1;
     return added;
 }
@@ -118,7 +120,7 @@ static void hsetnx_cmd(client *c)
     if (!h) h = hash_for_write(c, &e);
     hash_limits lim = cur_limits();
     hash_set(h, c->argv[2], c->argv[3], &lim);
-    written(c, e, h);
+    written(c, e, h, "hset");
     reply_int(c, 1);
 }
 
@@ -137,8 +139,11 @@ static void hdel_cmd(client *c)
         if (hash_len(h) == 0) break;
     }
     if (deleted) {
-        if (hash_len(h) == 0)
+        notify_event(NOTIFY_HASH, "hdel", c->db, c->argv[1]);
+        if (hash_len(h) == 0) {
             ks_delete(c->db, c->argv[1]);
+            notify_event(NOTIFY_GENERIC, "del", c->db, c->argv[1]);
+        }
         key_modified(c->db, c->argv[1]);
     }
     reply_int(c, deleted);
@@ -167,7 +172,7 @@ static void hincrby_cmd(client *c)
     int n = util_ll2str(num, sizeof(num), cur);
     hash_limits lim = cur_limits();
     hash_set(h, c->argv[2], slice_of(num, (size_t)n), &lim);
-    written(c, e, h);
+    written(c, e, h, "hincrby");
     reply_int(c, cur);
 }
 
@@ -205,7 +210,7 @@ static void hincrbyfloat_cmd(client *c)
     if (!h) h = hash_for_write(c, &e);
     hash_limits lim = cur_limits();
     hash_set(h, c->argv[2], slice_of(txt, (size_t)n), &lim);
-    written(c, e, h);
+    written(c, e, h, "hincrbyfloat");
     reply_bulk(c, txt, (size_t)n);
     if (txt != small) mem_free(txt);
 }

@@ -20,6 +20,7 @@
 #include "core/mem.h"
 #include "db/ks.h"
 #include "server/cmdtab.h"
+#include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "types/hll.h"
@@ -77,12 +78,14 @@ static int load_hll(client *c, slice key, hll_buf *h, int *existed)
     return 1;
 }
 
-/* Stores h at key, keeping the key's TTL, and signals the change. */
-static void store_hll(client *c, slice key, const hll_buf *h, long long dirty)
+/* Stores h at key, keeping the key's TTL, and signals the change (event: the
+ * keyspace notification, NULL for none). */
+static void store_hll(client *c, slice key, const hll_buf *h, long long dirty, const char *event)
 {
     ks_set_str(c->db, key, slice_of((const char *)h->p, h->len), KS_KEEPTTL | KS_FORCE_RAW);
     key_modified(c->db, key);
     server_dirty(dirty);
+    if (event) notify_event(NOTIFY_STRING, event, c->db, key);
 }
 
 static size_t sparse_max(void)
@@ -106,7 +109,7 @@ static void pfadd_cmd(client *c)
         int rc = hll_add(&h, c->argv[j].p, c->argv[j].len, sparse_max());
         if (rc < 0) {
             /* As in Redis, registers already raised stay raised. */
-            if (updated) store_hll(c, key, &h, updated);
+            if (updated) store_hll(c, key, &h, updated, NULL);
             reply_error(c, INVALID_HLL_ERR);
             goto out;
         }
@@ -114,7 +117,7 @@ static void pfadd_cmd(client *c)
     }
     if (updated) {
         hll_cache_invalidate(h.p);
-        store_hll(c, key, &h, updated);
+        store_hll(c, key, &h, updated, "pfadd");
     }
     reply_int(c, updated ? 1 : 0);
 out:
@@ -201,7 +204,7 @@ static void pfmerge_cmd(client *c)
     for (long j = 0; j < HLL_REGISTERS; j++)
         if (max[j]) hll_set(&h, j, max[j], sparse_max());
     hll_cache_invalidate(h.p);
-    store_hll(c, c->argv[1], &h, 1);
+    store_hll(c, c->argv[1], &h, 1, "pfadd");
     reply_ok(c);
 out:
     hll_buf_free(&h);
@@ -262,7 +265,7 @@ static void pfdebug_cmd(client *c)
                 hll_buf_free(&h);
                 return;
             }
-            store_hll(c, key, &h, 1);
+            store_hll(c, key, &h, 1, NULL);
             converted = 1;
             e = ks_lookup(c->db, key, KS_NOTOUCH);
             v = ke_str(e, tmp);

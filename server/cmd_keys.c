@@ -10,6 +10,7 @@
 #include "db/ks.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
+#include "server/notify.h"
 
 static const char *type_name(int type)
 {
@@ -48,6 +49,7 @@ static void cmd_del(client *c)
     for (int i = 1; i < c->argc; i++)
         if (ks_delete(c->db, c->argv[i])) {
             key_modified(c->db, c->argv[i]);
+            notify_event(NOTIFY_GENERIC, "del", c->db, c->argv[i]);
             n++;
         }
     reply_int(c, n);
@@ -98,6 +100,8 @@ static void rename_generic(client *c, int nx)
     ks_rename(c->db, e, dst);
     key_modified(c->db, src);
     key_modified(c->db, dst);
+    notify_event(NOTIFY_GENERIC, "rename_from", c->db, src);
+    notify_event(NOTIFY_GENERIC, "rename_to", c->db, dst);
     if (nx)
         reply_int(c, 1);
     else
@@ -165,6 +169,7 @@ static void cmd_copy(client *c)
         return;
     }
     key_modified(dstdb, dst);
+    notify_event(NOTIFY_GENERIC, "copy_to", dstdb, dst);
     reply_int(c, 1);
 }
 
@@ -185,6 +190,8 @@ static void cmd_move(client *c)
     if (moved) {
         key_modified(c->db, c->argv[1]);
         key_modified(dst, c->argv[1]);
+        notify_event(NOTIFY_GENERIC, "move_from", c->db, c->argv[1]);
+        notify_event(NOTIFY_GENERIC, "move_to", dst, c->argv[1]);
     }
     reply_int(c, moved);
 }
@@ -411,12 +418,13 @@ static void expire_generic(client *c, long long unit_ms, int absolute)
     if ((flags & EXP_XX) && cur < 0) goto no;
     if ((flags & EXP_GT) && (cur < 0 || when <= cur)) goto no;
     if ((flags & EXP_LT) && cur >= 0 && when >= cur) goto no;
-    if (when <= (long long)now_ms()) {
+    int gone = when <= (long long)now_ms();
+    if (gone)
         ks_delete(c->db, c->argv[1]);
-    } else {
+    else
         ks_set_expire(c->db, e, when);
-    }
     key_modified(c->db, c->argv[1]);
+    notify_event(NOTIFY_GENERIC, gone ? "del" : "expire", c->db, c->argv[1]);
     reply_int(c, 1);
     return;
 no:
@@ -494,6 +502,7 @@ static void cmd_persist(client *c)
     }
     ks_set_expire(c->db, e, -1);
     key_modified(c->db, c->argv[1]);
+    notify_event(NOTIFY_GENERIC, "persist", c->db, c->argv[1]);
     reply_int(c, 1);
 }
 

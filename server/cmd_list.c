@@ -19,6 +19,7 @@
 #include "db/ks.h"
 #include "server/blocking.h"
 #include "server/cmdtab.h"
+#include "server/notify.h"
 #include "server/config.h"
 #include "server/propagate.h"
 #include "server/server.h"
@@ -49,10 +50,19 @@ static list *create_list(client *c, slice key)
 }
 
 /* After a change to key's list l: deletes the key if l is empty, signals. */
-static void list_changed(client *c, slice key, list *l)
+static void list_changed(client *c, slice key, list *l, const char *event)
 {
-    if (list_len(l) == 0) ks_delete(c->db, key);
+    notify_event(NOTIFY_LIST, event, c->db, key);
+    if (list_len(l) == 0) {
+        ks_delete(c->db, key);
+        notify_event(NOTIFY_GENERIC, "del", c->db, key);
+    }
     key_modified(c->db, key);
+}
+
+static const char *pop_event(int where)
+{
+    return where == LIST_HEAD ? "lpop" : "rpop";
 }
 
 static void reply_elem(void *priv, slice v)
@@ -90,6 +100,7 @@ static void push_generic(client *c, int where, int only_existing)
     }
     for (int j = 2; j < c->argc; j++) list_push(l, where, c->argv[j]);
     key_modified(c->db, key);
+    notify_event(NOTIFY_LIST, where == LIST_HEAD ? "lpush" : "rpush", c->db, key);
     reply_int(c, (long long)list_len(l));
 }
 
@@ -128,7 +139,7 @@ static void pop_generic(client *c, int where)
     } else {
         list_pop(l, where, 1, reply_elem, c);
     }
-    list_changed(c, key, l);
+    list_changed(c, key, l, pop_event(where));
 }
 
 static void lpop_cmd(client *c) { pop_generic(c, LIST_HEAD); }
@@ -268,6 +279,7 @@ static void lset_cmd(client *c)
         return;
     }
     key_modified(c->db, key);
+    notify_event(NOTIFY_LIST, "lset", c->db, key);
     reply_ok(c);
 }
 
@@ -295,6 +307,7 @@ static void linsert_cmd(client *c)
         return;
     }
     key_modified(c->db, key);
+    notify_event(NOTIFY_LIST, "linsert", c->db, key);
     reply_int(c, (long long)list_len(l));
 }
 
@@ -306,7 +319,7 @@ static void lrem_cmd(client *c)
     list *l;
     if (!get_list(c, key, KS_WRITE, &l)) return;
     size_t n = l ? list_remove(l, c->argv[3], count) : 0;
-    if (n) list_changed(c, key, l);
+    if (n) list_changed(c, key, l, "lrem");
     reply_int(c, (long long)n);
 }
 
@@ -336,7 +349,7 @@ static void ltrim_cmd(client *c)
     }
     if (rtrim) list_del_range(l, (size_t)(len - rtrim), (size_t)rtrim);
     if (ltrim) list_del_range(l, 0, (size_t)ltrim);
-    list_changed(c, key, l);
+    list_changed(c, key, l, "ltrim");
     reply_ok(c);
 }
 
@@ -370,8 +383,9 @@ static void lmove_generic(client *c, int from, int to)
     list_pop(src, from, 1, copy_elem, &ec);
     if (!dst) dst = create_list(c, dkey);
     list_push(dst, to, slice_of(ec.p, ec.len));
-    list_changed(c, skey, src);
     key_modified(c->db, dkey);
+    notify_event(NOTIFY_LIST, to == LIST_HEAD ? "lpush" : "rpush", c->db, dkey);
+    list_changed(c, skey, src, pop_event(from));
     reply_bulk(c, ec.p, ec.len);
     if (ec.p != ec.small) mem_free(ec.p);
 }
@@ -459,7 +473,7 @@ static void mpop_generic(client *c, int base, long long deadline)
         reply_bulk(c, key.p, key.len);
         reply_array(c, n);
         list_pop(l, where, n, reply_elem, c);
-        list_changed(c, key, l);
+        list_changed(c, key, l, pop_event(where));
         char num[24];
         slice pop[3] = {where == LIST_HEAD ? slice_of("LPOP", 4) : slice_of("RPOP", 4), key,
                         slice_of(num, (size_t)util_ll2str(num, sizeof(num), (long long)n))};
@@ -500,7 +514,7 @@ static void bpop_generic(client *c, int where)
         reply_array(c, 2);
         reply_bulk(c, key.p, key.len);
         list_pop(l, where, 1, reply_elem, c);
-        list_changed(c, key, l);
+        list_changed(c, key, l, pop_event(where));
         slice pop[2] = {where == LIST_HEAD ? slice_of("LPOP", 4) : slice_of("RPOP", 4), key};
         propagate_as(pop, 2);
         return;

@@ -20,6 +20,8 @@
 #include "server/multi.h"
 #include "server/snapshot.h"
 #include "server/server_init.h"
+#include "server/notify.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 #include "types/hash.h"
 #include "types/list.h"
@@ -45,6 +47,7 @@ void server_apply_config(void)
                         err);
     }
     log_set_level(cfg.loglevel);
+    notify_configure(cfg.notify_keyspace_events);
 }
 
 void types_init(void)
@@ -61,6 +64,7 @@ void server_shutdown_hooks(void)
 {
     /* Free the data so leak checkers see a clean exit. */
     ks_flush_all(0);
+    pubsub_shutdown();
 }
 
 void server_reset_stats(void)
@@ -407,7 +411,8 @@ static void info_stats(info_ctx *ic)
                "expired_keys:%lld\r\nexpired_stale_perc:%.2f\r\n"
                "expired_time_cap_reached_count:%lld\r\nexpire_cycle_cpu_milliseconds:%lld\r\n"
                "evicted_keys:%lld\r\nevicted_clients:0\r\nkeyspace_hits:%lld\r\n"
-               "keyspace_misses:%lld\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
+               "keyspace_misses:%lld\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\n"
+               "pubsubshard_channels:%zu\r\n"
                "total_error_replies:%llu\r\ntotal_reads_processed:%llu\r\n"
                "total_writes_processed:%llu\r\nclient_query_buffer_limit_disconnections:%llu\r\n"
                "client_output_buffer_limit_disconnections:%llu\r\n",
@@ -416,6 +421,7 @@ static void info_stats(info_ctx *ic)
                (unsigned long long)t.net_out, (unsigned long long)t.rejected_conns, ks.expired,
                (double)ks.expired_stale_perc_x100 / 100.0, ks.expired_time_cap_reached,
                ks.expire_cycle_cpu_us / 1000, ks.evicted, ks.hits, ks.misses,
+               pubsub_names(PS_CHANNEL), pubsub_names(PS_PATTERN), pubsub_names(PS_SHARD),
                (unsigned long long)t.errors_total, (unsigned long long)t.io_reads,
                (unsigned long long)t.io_writes,
                (unsigned long long)t.client_qbuf_limit_disconnections,

@@ -27,6 +27,7 @@
 #include "core/util.h"
 #include "db/ks.h"
 #include "server/cmdtab.h"
+#include "server/notify.h"
 #include "server/config.h"
 #include "server/propagate.h"
 #include "server/server.h"
@@ -52,13 +53,17 @@ static int lookup_set(client *c, slice key, int flags, kentry **ep, set **sp)
     return 1;
 }
 
-/* Stores the (possibly moved or converted) set s back into e, deleting the key
- * when s is empty. */
-static void sync(client *c, kentry *e, set *s)
+/* Stores the (possibly moved or converted) set s back into e (the entry of
+ * key), publishes event (unless NULL), then deletes the key when s is empty. */
+static void sync(client *c, slice key, kentry *e, set *s, const char *event)
 {
     if (ke_ptr(e) != s) ke_set_ptr(e, s);
     if (ke_enc(e) != set_encoding(s)) ke_set_enc(e, set_encoding(s));
-    if (set_size(s) == 0) ks_delete(c->db, ke_key(e));
+    if (event) notify_event(NOTIFY_SET, event, c->db, key);
+    if (set_size(s) == 0) {
+        ks_delete(c->db, key);
+        notify_event(NOTIFY_GENERIC, "del", c->db, key);
+    }
 }
 
 /* Replies every member of s as a RESP3 set (array in RESP2). */
@@ -86,10 +91,12 @@ static void sadd_cmd(client *c)
     long long added = 0;
     for (int i = 2; i < c->argc; i++)
         added += set_add(&s, c->argv[i], &lim);
-    if (e)
-        sync(c, e, s);
-    else
+    if (e) {
+        sync(c, c->argv[1], e, s, added ? "sadd" : NULL);
+    } else {
         ks_add(c->db, c->argv[1], OBJ_SET, set_encoding(s), s);
+        notify_event(NOTIFY_SET, "sadd", c->db, c->argv[1]);
+    }
     if (added) key_modified(c->db, c->argv[1]);
     reply_int(c, added);
 }
@@ -103,7 +110,7 @@ static void srem_cmd(client *c)
     for (int i = 2; s && i < c->argc && set_size(s); i++)
         removed += set_remove(&s, c->argv[i]);
     if (removed) {
-        sync(c, e, s);
+        sync(c, c->argv[1], e, s, "srem");
         key_modified(c->db, c->argv[1]);
     }
     reply_int(c, removed);
@@ -281,7 +288,7 @@ static void spop_one(client *c)
     slice srem[3] = {slice_of("SREM", 4), c->argv[1], m};
     propagate_as(srem, 3); /* the log gets the member, not the dice roll */
     set_remove(&s, m); /* m may point into the member being freed: not used after */
-    sync(c, e, s);
+    sync(c, c->argv[1], e, s, "spop");
     key_modified(c->db, c->argv[1]);
 }
 
@@ -310,15 +317,17 @@ static void spop_cmd(client *c)
     size_t size = set_size(s);
     if ((unsigned long long)count >= size) {
         reply_members(c, s);
+        notify_event(NOTIFY_SET, "spop", c->db, c->argv[1]);
         ks_delete(c->db, c->argv[1]);
         slice del[2] = {slice_of("DEL", 3), c->argv[1]};
         propagate_as(del, 2);
+        notify_event(NOTIFY_GENERIC, "del", c->db, c->argv[1]);
     } else {
         reply_set(c, (size_t)count);
         popped pc = {c, {0}, 0};
         set_pop_random(&s, (size_t)count, reply_popped, &pc);
         propagate_popped(&pc, c->argv[1]);
-        sync(c, e, s);
+        sync(c, c->argv[1], e, s, "spop");
     }
     key_modified(c->db, c->argv[1]);
 }
@@ -344,15 +353,16 @@ static void smove_cmd(client *c)
         reply_int(c, 0);
         return;
     }
-    sync(c, se, ss); /* may delete src; de (another key) stays valid */
+    sync(c, src, se, ss, "srem"); /* may delete src; de (another key) stays valid */
     set_limits lim = limits();
     if (!ds) {
         ds = set_new();
         set_add(&ds, m, &lim);
         ks_add(c->db, dst, OBJ_SET, set_encoding(ds), ds);
+        notify_event(NOTIFY_SET, "sadd", c->db, dst);
     } else {
-        set_add(&ds, m, &lim);
-        sync(c, de, ds);
+        int added = set_add(&ds, m, &lim);
+        sync(c, dst, de, ds, added ? "sadd" : NULL);
     }
     key_modified(c->db, src);
     key_modified(c->db, dst);
@@ -458,7 +468,7 @@ static set *difference(set **sets, int n, const set_limits *lim)
 
 /* Makes result (owned, possibly empty) the value of dst, replacing whatever was
  * there (TTL dropped), or deletes dst when result is empty; replies the size. */
-static void store_result(client *c, slice dst, set *result)
+static void store_result(client *c, slice dst, set *result, const char *event)
 {
     size_t n = set_size(result);
     int existed = ks_delete(c->db, dst);
@@ -467,6 +477,10 @@ static void store_result(client *c, slice dst, set *result)
     else
         set_free(result);
     if (n || existed) key_modified(c->db, dst);
+    if (n)
+        notify_event(NOTIFY_SET, event, c->db, dst);
+    else if (existed)
+        notify_event(NOTIFY_GENERIC, "del", c->db, dst);
     reply_int(c, (long long)n);
 }
 
@@ -505,7 +519,8 @@ static void setop_generic(client *c, int first, const slice *dst, int op)
         result = difference(sets, n, &k.lim);
     }
     if (result && dst) {
-        store_result(c, *dst, result);
+        static const char *const events[] = {"sinterstore", "sunionstore", "sdiffstore"};
+        store_result(c, *dst, result, events[op]);
     } else if (result) {
         reply_members(c, result);
         set_free(result);

@@ -42,6 +42,7 @@
 #include "core/mem.h"
 #include "db/ks.h"
 #include "server/cmdtab.h"
+#include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "types/hash.h"
@@ -362,10 +363,14 @@ static void sort_generic(client *c, int readonly)
         if (outlen) {
             ks_add(c->db, store, OBJ_LIST, ENC_QUICKLIST, l);
             key_modified(c->db, store);
+            notify_event(NOTIFY_LIST, "sortstore", c->db, store);
             server_dirty(outlen - 1);
         } else {
             list_free(l);
-            if (existed) key_modified(c->db, store);
+            if (existed) {
+                key_modified(c->db, store);
+                notify_event(NOTIFY_GENERIC, "del", c->db, store);
+            }
         }
         reply_int(c, outlen);
     }

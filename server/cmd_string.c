@@ -26,6 +26,7 @@
 #include "db/ks.h"
 #include "server/cmdtab.h"
 #include "server/config.h"
+#include "server/notify.h"
 #include "server/server.h"
 
 #define STRLIMIT_ERR "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
@@ -172,6 +173,8 @@ static void store_str(client *c, slice key, slice val, long long when_ms, int ke
         ks_set_str(c->db, key, val, keepttl ? KS_KEEPTTL : 0);
     }
     key_modified(c->db, key);
+    notify_event(NOTIFY_STRING, "set", c->db, key);
+    if (when_ms >= 0) notify_event(NOTIFY_GENERIC, "expire", c->db, key);
 }
 
 /* SET with options: NX/XX conditions, GET (reply the old value), an expire time
@@ -213,6 +216,7 @@ static void set_cmd(client *c)
     }
     ks_set_str(c->db, c->argv[1], c->argv[2], 0);
     key_modified(c->db, c->argv[1]);
+    notify_event(NOTIFY_STRING, "set", c->db, c->argv[1]);
     reply_ok(c);
 }
 
@@ -267,6 +271,7 @@ static void getdel_cmd(client *c)
     reply_entry_str(c, e);
     ks_delete(c->db, c->argv[1]);
     key_modified(c->db, c->argv[1]);
+    notify_event(NOTIFY_GENERIC, "del", c->db, c->argv[1]);
 }
 
 static void getex_cmd(client *c)
@@ -283,14 +288,17 @@ static void getex_cmd(client *c)
     if (o.kind && expire_to_abs_ms(c, o.when, o.kind, "getex", &when) < 0) return;
     reply_entry_str(c, e);
     if (o.kind) {
-        if (when <= (long long)now_ms())
+        int gone = when <= (long long)now_ms();
+        if (gone)
             ks_delete(c->db, c->argv[1]);
         else
             ks_set_expire(c->db, e, when);
         key_modified(c->db, c->argv[1]);
+        notify_event(NOTIFY_GENERIC, gone ? "del" : "expire", c->db, c->argv[1]);
     } else if (o.persist && ke_expire(e) >= 0) {
         ks_set_expire(c->db, e, -1);
         key_modified(c->db, c->argv[1]);
+        notify_event(NOTIFY_GENERIC, "persist", c->db, c->argv[1]);
     }
 }
 
@@ -342,7 +350,9 @@ static void append_cmd(client *c)
     kentry *e;
     if (!lookup_str(c, key, KS_WRITE, &e)) return;
     if (!e) {
-        store_str(c, key, val, -1, 0);
+        ks_set_str(c->db, key, val, 0);
+        key_modified(c->db, key);
+        notify_event(NOTIFY_STRING, "append", c->db, key);
         reply_int(c, (long long)val.len);
         return;
     }
@@ -354,6 +364,7 @@ static void append_cmd(client *c)
         memcpy(p + olen, val.p, val.len);
         key_modified(c->db, key);
     }
+    notify_event(NOTIFY_STRING, "append", c->db, key);
     reply_int(c, (long long)(olen + val.len));
 }
 
@@ -426,6 +437,7 @@ static void setrange_cmd(client *c)
     char *p = ks_str_resize(c->db, &e, newlen);
     memcpy(p + off, val.p, val.len);
     key_modified(c->db, key);
+    notify_event(NOTIFY_STRING, "setrange", c->db, key);
     reply_int(c, (long long)newlen);
 }
 
@@ -448,6 +460,7 @@ static void incr_generic(client *c, long long by)
     v += by;
     ks_set_ll(c->db, key, e, v);
     key_modified(c->db, key);
+    notify_event(NOTIFY_STRING, "incrby", c->db, key);
     reply_int(c, v);
 }
 
@@ -511,6 +524,7 @@ static void incrbyfloat_cmd(client *c)
     slice out = slice_of(txt, (size_t)n);
     ks_set_str(c->db, key, out, KS_KEEPTTL);
     key_modified(c->db, key);
+    notify_event(NOTIFY_STRING, "incrbyfloat", c->db, key);
     reply_bulk(c, out.p, out.len);
     if (txt != small) mem_free(txt);
 }

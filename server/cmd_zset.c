@@ -36,6 +36,7 @@
 #include "server/blocking.h"
 #include "server/cmdtab.h"
 #include "server/propagate.h"
+#include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "types/set.h"
@@ -60,16 +61,21 @@ static int lookup_zset(client *c, slice key, int flags, kentry **ep, zset **zp)
     return 1;
 }
 
-/* Stores z's encoding back into e, deleting the key when z is empty. */
-static void sync(client *c, kentry *e, zset *z)
+/* Stores z's encoding back into e (the entry of key), publishes event (unless
+ * NULL), then deletes the key when z is empty. key must not point into e. */
+static void sync(client *c, slice key, kentry *e, zset *z, const char *event)
 {
     if (ke_enc(e) != zset_encoding(z)) ke_set_enc(e, zset_encoding(z));
-    if (zset_size(z) == 0) ks_delete(c->db, ke_key(e));
+    if (event) notify_event(NOTIFY_ZSET, event, c->db, key);
+    if (zset_size(z) == 0) {
+        ks_delete(c->db, key);
+        notify_event(NOTIFY_GENERIC, "del", c->db, key);
+    }
 }
 
 /* Makes result (owned) the value of dst, replacing whatever was there, or
  * deletes dst when result is empty; replies the size. */
-static void store_result(client *c, slice dst, zset *result)
+static void store_result(client *c, slice dst, zset *result, const char *event)
 {
     size_t n = zset_size(result);
     int existed = ks_delete(c->db, dst);
@@ -78,6 +84,10 @@ static void store_result(client *c, slice dst, zset *result)
     else
         zset_free(result);
     if (n || existed) key_modified(c->db, dst);
+    if (n)
+        notify_event(NOTIFY_ZSET, event, c->db, dst);
+    else if (existed)
+        notify_event(NOTIFY_GENERIC, "del", c->db, dst);
     reply_int(c, (long long)n);
 }
 
@@ -286,12 +296,15 @@ static void zadd_generic(client *c, int fl, int first)
         added += r == 1;
         changed += r == 2;
     }
-    if (created && zset_size(z))
+    const char *event = (added || changed) ? ((fl & ZA_INCR) ? "zincr" : "zadd") : NULL;
+    if (created && zset_size(z)) {
         ks_add(c->db, c->argv[1], OBJ_ZSET, zset_encoding(z), z);
-    else if (created)
+        if (event) notify_event(NOTIFY_ZSET, event, c->db, c->argv[1]);
+    } else if (created) {
         zset_free(z);
-    else
-        sync(c, e, z);
+    } else {
+        sync(c, c->argv[1], e, z, event);
+    }
     if (added || changed) key_modified(c->db, c->argv[1]);
     if (r < 0) goto done;
     if (fl & ZA_INCR) {
@@ -346,7 +359,7 @@ static void zrem_cmd(client *c)
     for (int i = 2; z && i < c->argc; i++)
         removed += zset_remove(z, c->argv[i]);
     if (removed) {
-        sync(c, e, z);
+        sync(c, c->argv[1], e, z, "zrem");
         key_modified(c->db, c->argv[1]);
     }
     reply_int(c, removed);
@@ -523,7 +536,7 @@ static void range_run(client *c, slice key, const slice *dst, range_req *q)
                 sink_put(&k, m, s);
         }
     }
-    if (dst) store_result(c, *dst, k.out);
+    if (dst) store_result(c, *dst, k.out, "zrangestore");
 }
 
 /* Parses the options from argv[i]. `full` allows BYSCORE/BYLEX/REV (ZRANGE,
@@ -658,7 +671,10 @@ static void remrange_generic(client *c, int by)
     }
     remove_ranks(z, lo, hi);
     if (hi > lo) {
-        sync(c, e, z);
+        static const char *const events[] = {
+            [BY_RANK] = "zremrangebyrank", [BY_SCORE] = "zremrangebyscore",
+            [BY_LEX] = "zremrangebylex"};
+        sync(c, c->argv[1], e, z, events[by]);
         key_modified(c->db, c->argv[1]);
     }
     reply_int(c, (long long)(hi - lo));
@@ -712,7 +728,12 @@ static void pop_members(client *c, kentry *e, zset *z, size_t count, int max, in
         mem_free(copy);
     }
     key_modified(c->db, ke_key(e));
-    sync(c, e, z); /* may delete the key: e is not used after this */
+    slice k = ke_key(e);
+    char small[128];
+    char *kc = k.len <= sizeof(small) ? small : mem_alloc(k.len);
+    memcpy(kc, k.p, k.len); /* the key dies with e when z empties */
+    sync(c, slice_of(kc, k.len), e, z, max ? "zpopmax" : "zpopmin");
+    if (kc != small) mem_free(kc);
 }
 
 static void pop_generic(client *c, int max)
@@ -1149,7 +1170,9 @@ static void algebra_generic(client *c, const slice *dst, int op)
     zset_convert(a.out);
     compute(&a);
     if (dst) {
-        store_result(c, *dst, shrink(a.out, &a.lim));
+        static const char *const events[] = {
+            [OP_UNION] = "zunionstore", [OP_INTER] = "zinterstore", [OP_DIFF] = "zdiffstore"};
+        store_result(c, *dst, shrink(a.out, &a.lim), events[op]);
         goto done;
     }
     size_t cnt = zset_size(a.out);

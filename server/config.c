@@ -395,7 +395,7 @@ static const cfg_def defs[] = {
     /* ---- events ---- */
     STR("notify-keyspace-events", notify_keyspace_events, "", 0, S_EVENTS,
         "Keyspace events published: K and/or E (channel kinds) plus classes from "
-        "g$lshzxetdnm, A for all but m (empty: none).",
+        "g$lshzxetdnm, A for g$lshzxetd (empty: none).",
         .check = check_notify),
 
     /* ---- data types ---- */
@@ -986,8 +986,10 @@ static int check_dirname(const cfg_def *d, kv_config *c, char *err, size_t errle
     return 0;
 }
 
-/* Keyspace event classes in canonical order; 'A' stands for all of them. */
+/* Keyspace event classes in canonical order; 'A' stands for all of them but
+ * 'n' (new keys) and 'm' (key misses), as in Redis. */
 static const char notify_classes[] = "g$lshzxetdn";
+static const char notify_all[] = "g$lshzxetd";
 
 static int check_notify(const cfg_def *d, kv_config *c, char *err, size_t errlen)
 {
@@ -995,7 +997,7 @@ static int check_notify(const cfg_def *d, kv_config *c, char *err, size_t errlen
     int have[256] = {0};
     for (const unsigned char *p = (const unsigned char *)*f; *p; p++) {
         if (*p == 'A') {
-            for (const char *q = notify_classes; *q; q++)
+            for (const char *q = notify_all; *q; q++)
                 have[(unsigned char)*q] = 1;
         } else if (strchr(notify_classes, *p) || *p == 'K' || *p == 'E' || *p == 'm') {
             have[*p] = 1;
@@ -1007,11 +1009,13 @@ static int check_notify(const cfg_def *d, kv_config *c, char *err, size_t errlen
     char out[32];
     size_t n = 0;
     int all = 1;
-    for (const char *q = notify_classes; *q; q++)
+    for (const char *q = notify_all; *q; q++)
         all &= have[(unsigned char)*q];
-    if (all)
+    if (all) {
+        /* As Redis prints it: 'n' is not shown next to 'A' (kvik, which acts
+         * on this string, then does not send 'new' events; Redis does). */
         out[n++] = 'A';
-    else
+    } else
         for (const char *q = notify_classes; *q; q++)
             if (have[(unsigned char)*q]) out[n++] = *q;
     if (have['K']) out[n++] = 'K';

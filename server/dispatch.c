@@ -16,7 +16,9 @@
 #include "server/client.h"
 #include "server/keyreg.h"
 #include "server/multi.h"
+#include "server/notify.h"
 #include "server/propagate.h"
+#include "server/pubsub.h"
 #include "server/snapshot.h"
 #include "server/stats.h"
 
@@ -46,6 +48,11 @@ void server_key_event(ks_db *db, slice key, int event, int type)
     if (event == KS_EV_ADDED && kr_any(KR_BLOCKED) &&
         (type == OBJ_LIST || type == OBJ_ZSET || type == OBJ_STREAM))
         blocking_signal(db, key);
+    /* keyspace notifications */
+    if (event == KS_EV_EXPIRED) notify_event(NOTIFY_EXPIRED, "expired", db, key);
+    if (event == KS_EV_EVICTED) notify_event(NOTIFY_EVICTED, "evicted", db, key);
+    if (event == KS_EV_ADDED) notify_event(NOTIFY_NEW, "new", db, key);
+    if (event == KS_EV_MISS) notify_event(NOTIFY_KEY_MISS, "keymiss", db, key);
 }
 
 int lookup_typed(client *c, slice key, int flags, int type, kentry **ep)
@@ -188,6 +195,16 @@ void dispatch(client *c)
     }
     if (!(c->flags & CL_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
         reject(c, cmd, "NOAUTH Authentication required.");
+        return;
+    }
+    /* pub/sub: a subscribed RESP2 connection only carries subscription commands. */
+    if ((c->flags & CL_PUBSUB) && c->resp == 2 && !pubsub_mode_allows(cmd)) {
+        char msg[256];
+        snprintf(msg, sizeof(msg),
+                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT "
+                 "/ RESET are allowed in this context",
+                 cmd->name);
+        reject(c, cmd, msg);
         return;
     }
     if (ks_conf.maxmemory) {

@@ -33,6 +33,9 @@ enum {
     NOTIFY_NEW = 1 << 13,     /* n */
 };
 
+/* Sets the classes to publish from a notify-keyspace-events string (after
+ * start and every CONFIG SET). */
+void notify_configure(const char *flags);
 /* Publishes the notifications for one change of key in db, if enabled. */
 void notify_event(int cls, const char *event, ks_db *db, slice key);
 

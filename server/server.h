@@ -184,6 +184,7 @@ struct client {
     client *next_pending;      /* pending-write list */
     client *next_closing;      /* closing list */
     client *prev, *next;       /* worker's client list */
+    struct ps_client *ps;      /* pub/sub subscriptions (server/pubsub.c), NULL if none */
 };
 
 /* Reply API: the only way command code writes to a client. Protocol-neutral. */

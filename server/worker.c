@@ -28,6 +28,7 @@
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
+#include "server/pubsub.h"
 #include "server/snapshot.h"
 #include "server/stats.h"
 
@@ -178,11 +179,50 @@ static const char protected_msg[] =
     "'--protected-mode no'; 3) set 'protected-mode no' in the configuration file and restart "
     "the server.\r\n";
 
+/* ---- balancing: an accepted connection goes to the worker with the fewest
+ * clients. EPOLLEXCLUSIVE wakes the first idle worker, so connections opened
+ * while the server is idle (a pool, 100 subscribers) would otherwise all land
+ * on one worker. The fd is handed over through the target's inbox; it joins
+ * that worker's epoll there. */
+
+typedef struct adopt {
+    int fd;
+    char addr[64], laddr[64];
+} adopt;
+
+static void adopt_task(worker *w, void *arg)
+{
+    adopt *a = arg;
+    client_new(w, conn_tcp_new(a->fd), a->addr, a->laddr);
+    mem_free(a);
+}
+
+/* Client counts per worker, counting connections handed over but not yet
+ * adopted (the caller adds its own assignments). */
+static void load_snapshot(int *counts)
+{
+    pthread_mutex_lock(&srv.clients_lock);
+    for (int i = 0; i < srv.nworkers; i++) counts[i] = srv.workers[i].nclients;
+    pthread_mutex_unlock(&srv.clients_lock);
+}
+
+static worker *pick_worker(worker *self, int *counts)
+{
+    int best = self->id;
+    for (int i = 0; i < srv.nworkers; i++)
+        if (counts[i] < counts[best]) best = i;
+    counts[best]++;
+    return &srv.workers[best];
+}
+
 static void on_accept(loop *l, loop_handle *h, int events)
 {
     worker *w = h->priv;
     (void)l;
     (void)events;
+    int counts_stack[64];
+    int *counts = srv.nworkers <= 64 ? counts_stack : NULL;
+    if (counts) load_snapshot(counts);
     for (int i = 0; i < 64; i++) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof(ss);
@@ -215,7 +255,16 @@ static void on_accept(loop *l, loop_handle *h, int events)
         else
             snprintf(laddr, sizeof(laddr), "?:0");
         atomic_fetch_add(&srv.nclients, 1);
-        client_new(w, conn_tcp_new(fd), addr, laddr);
+        worker *to = counts ? pick_worker(w, counts) : w;
+        if (to == w) {
+            client_new(w, conn_tcp_new(fd), addr, laddr);
+        } else {
+            adopt *a = mem_alloc(sizeof(*a));
+            a->fd = fd;
+            memcpy(a->addr, addr, sizeof(a->addr));
+            memcpy(a->laddr, laddr, sizeof(a->laddr));
+            worker_post(to, adopt_task, a);
+        }
     }
 }
 
@@ -383,6 +432,7 @@ int workers_start(int n)
         loop_set_cron(w->loop, 1000 / hz, cron, w);
         loop_set_before_sleep(w->loop, before_sleep, w);
     }
+    pubsub_init();
     if (open_listeners() < 0) return -1;
     for (int i = 0; i < n; i++) {
         if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0) {
