@@ -258,6 +258,10 @@ static int exec_shards(client *c, unsigned char *want)
         int nk = cmd_get_keys(q->cmd, q->argv, q->argc, p, maxk);
         for (int k = 0; k < nk; k++) want[ks_shard_of(q->argv[p[k]])] = 1;
         if (p != pos) mem_free(p);
+        /* A command without keys may lock shards itself (INFO's keyspace
+         * section, UNWATCH): with some shards already held here that would
+         * deadlock, so hold them all (nested per-shard locks are then no-ops). */
+        if (nk == 0) return 1;
     }
     for (int i = 0; i < m->nwatch; i++) want[ks_shard_of(kr_key(&m->watches[i]->it))] = 1;
     return 0;
