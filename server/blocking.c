@@ -37,7 +37,9 @@
 #include "server/client.h"
 #include "server/keyreg.h"
 
-enum { BW_WAITING, BW_SERVING, BW_DONE };
+/* CANCELLED: another thread (CLIENT KILL) took the wait away from servers;
+ * the owner frees it as if it had claimed it. */
+enum { BW_WAITING, BW_SERVING, BW_DONE, BW_CANCELLED };
 
 typedef struct bwait {
     _Atomic int state;
@@ -188,6 +190,7 @@ static int owner_claim(bwait *b)
     for (;;) {
         int st = BW_WAITING;
         if (atomic_compare_exchange_strong(&b->state, &st, BW_DONE)) return 1;
+        if (st == BW_CANCELLED) return 1;
         if (st == BW_DONE) return 0;
         sched_yield(); /* SERVING: a handler's run on another thread */
     }
@@ -251,6 +254,18 @@ void blocking_client_gone(client *c)
         bwait_free(b);
     else
         b->c = NULL; /* deliver frees it */
+}
+
+void blocking_cancel(client *c)
+{
+    bwait *b = c->blk;
+    if (!b) return;
+    int st = BW_WAITING;
+    while (!atomic_compare_exchange_strong(&b->state, &st, BW_CANCELLED)) {
+        if (st != BW_SERVING) return; /* served already, or cancelled */
+        sched_yield();
+        st = BW_WAITING;
+    }
 }
 
 void blocking_unblock(client *c, int error)

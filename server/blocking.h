@@ -49,6 +49,9 @@ uint64_t blocking_check_timeouts(worker *w);
 /* CLIENT UNBLOCK, on c's own thread: ends its wait with the timeout reply, or
  * with the UNBLOCKED error. */
 void blocking_unblock(client *c, int error);
+/* From any thread holding srv.clients_lock, for a client about to be
+ * closed (CLIENT KILL): no server will serve its wait from now on. */
+void blocking_cancel(client *c);
 /* c is being freed: drops its wait. */
 void blocking_client_gone(client *c);
 /* Parses a timeout argument (seconds, fractional allowed) into a deadline

@@ -370,6 +370,9 @@ static int kill_matching(client *self, const client_filter *f)
             } else if (o->w == self->w) {
                 client_close(o);
             } else {
+                /* Closing happens on o's thread; its wait ends now, so that a
+                 * push right after the kill is not handed to it. */
+                blocking_cancel(o);
                 worker_post(o->w, kill_task, (void *)(uintptr_t)o->id);
             }
         }

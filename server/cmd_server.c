@@ -210,6 +210,8 @@ static void debug_reload(client *c)
     ks_lock_all();
     int rc = save ? snapshot_save(cfg.dbfilename, err, sizeof(err)) : 0;
     if (rc == 0) {
+        if (flush)
+            for (int d = 0; d < ks_databases(); d++) multi_touch_db(ks_db_at(d), NULL);
         if (flush) ks_flush_all(0);
         rc = snapshot_load(cfg.dbfilename, 0, NULL, err, sizeof(err)) < 0 ? -1 : 0;
     }

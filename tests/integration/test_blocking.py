@@ -791,10 +791,6 @@ class TestAcrossThreads:
         assert ctl.read_many(3) == [1, 1, 1]
         wait_blocked(ctl, 0)
 
-    @pytest.mark.xfail(IS_KVIK, strict=False,
-                       reason="kvik bug (race): CLIENT KILL of a client on another worker "
-                              "is asynchronous; a push right after it usually serves the "
-                              "killed client and the element is lost")
     def test_client_kill_then_push_other_worker(self, srv2):
         a, b = two_workers(srv2, 1)
         w, ctl = a[0], b[0]

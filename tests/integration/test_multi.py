@@ -578,9 +578,6 @@ class TestWatchFlushSwapRename:
         rc2.call("SET", "k", "v")
         assert exec_after(raw) == [Simple(b"PONG")]
 
-    @pytest.mark.xfail(IS_KVIK, strict=True,
-                       reason="kvik bug: DEBUG RELOAD empties and reloads the keyspace "
-                              "without marking the watchers of existing keys")
     def test_debug_reload_invalidates(self, shared_server, raw):
         rc2 = other(shared_server)
         raw.call("SET", "k", "v")
