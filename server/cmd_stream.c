@@ -15,6 +15,23 @@
  * served the client waits on the keys after STREAMS, with each "$" replaced in
  * its argv copy by the stream's last ID, so that a retry (the handler run
  * again) only serves entries added since.
+ *
+ * The append-only file gets deterministic forms (propagate_as/_add), so that
+ * a replay rebuilds the same stream whatever the clock and the chunk layout:
+ *   XADD        the ID it got ("*", "ms-*" resolved); a trim that removed
+ *               entries becomes MAXLEN = <length after>, one that removed
+ *               none is dropped
+ *   XTRIM       MAXLEN = <length after>
+ *   XGROUP CREATE / SETID   the explicit ID ("$" resolved) and ENTRIESREAD
+ *   XREADGROUP  per stream: XGROUP CREATECONSUMER (a new consumer), XCLAIM
+ *               key group consumer 0 <ids> TIME t RETRYCOUNT n FORCE JUSTID for
+ *               the entries delivered, XGROUP SETID key group <last id>
+ *               ENTRIESREAD n for ">" reads
+ *   XCLAIM, XAUTOCLAIM  the same XCLAIM form for what was claimed (no
+ *               min-idle-time left to re-evaluate), XACK for pending entries
+ *               dropped because their entry is gone, XGROUP SETID for LASTID
+ * Several commands are wrapped in MULTI/EXEC by propagate.c. Consumers' seen
+ * times are the replay's.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -23,10 +40,12 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/aof.h"
 #include "server/blocking.h"
 #include "server/cmdtab.h"
 #include "server/config.h"
 #include "server/notify.h"
+#include "server/propagate.h"
 #include "server/server.h"
 #include "types/stream.h"
 
@@ -142,12 +161,174 @@ static void reply_one(client *c, stream *s, stream_id id)
     stream_iter_done(&it);
 }
 
+/* ---------------------------------------------------------------- log forms */
+
+/* A command for the append-only file: arguments are the client's (not
+ * copied), static texts, or formatted numbers (owned here). */
+typedef struct logcmd {
+    slice *v;
+    char **own;
+    int n, cap, nown;
+} logcmd;
+
+static void lc_push(logcmd *l, slice a, char *owned)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = mem_realloc(l->v, sizeof(slice) * (size_t)l->cap);
+        l->own = mem_realloc(l->own, sizeof(char *) * (size_t)l->cap);
+    }
+    l->v[l->n++] = a;
+    if (owned) l->own[l->nown++] = owned;
+}
+
+static void lc_arg(logcmd *l, slice a)
+{
+    lc_push(l, a, NULL);
+}
+
+static void lc_str(logcmd *l, const char *t)
+{
+    lc_push(l, slice_of(t, strlen(t)), NULL);
+}
+
+static void lc_id(logcmd *l, stream_id id)
+{
+    char *p = mem_alloc(STREAM_ID_STR);
+    int n = stream_id_fmt(p, id);
+    lc_push(l, slice_of(p, (size_t)n), p);
+}
+
+static void lc_ll(logcmd *l, long long v)
+{
+    char *p = mem_alloc(24);
+    int n = util_ll2str(p, 24, v);
+    lc_push(l, slice_of(p, (size_t)n), p);
+}
+
+/* Hands the command to the log (after those of this command so far) and
+ * empties l for the next one. */
+static void lc_emit(logcmd *l)
+{
+    if (l->n) propagate_add(l->v, l->n);
+    for (int i = 0; i < l->nown; i++) mem_free(l->own[i]);
+    l->n = l->nown = 0;
+}
+
+static void lc_free(logcmd *l)
+{
+    for (int i = 0; i < l->nown; i++) mem_free(l->own[i]);
+    mem_free(l->v);
+    mem_free(l->own);
+    memset(l, 0, sizeof(*l));
+}
+
+/* XGROUP SETID key group <last id> ENTRIESREAD <n>: g's position. */
+static void log_group_pos(slice key, stream_group *g)
+{
+    logcmd l = {0};
+    lc_str(&l, "XGROUP");
+    lc_str(&l, "SETID");
+    lc_arg(&l, key);
+    lc_arg(&l, slice_of(g->name, g->nlen));
+    lc_id(&l, g->last_id);
+    lc_str(&l, "ENTRIESREAD");
+    lc_ll(&l, g->entries_read);
+    lc_emit(&l);
+    lc_free(&l);
+}
+
+/* XCLAIM key group consumer 0 <ids> TIME t RETRYCOUNT n FORCE JUSTID for the
+ * pending entries ids of g (as they are now), one command per run of equal
+ * delivery time and count. */
+static void log_claims(slice key, stream_group *g, slice consumer, const stream_id *ids,
+                       size_t n)
+{
+    logcmd l = {0};
+    uint64_t t = 0, cnt = 0;
+    for (size_t i = 0; i < n; i++) {
+        stream_nack *nk = stream_pel_find(&g->pel, ids[i], NULL);
+        if (!nk) continue;
+        if (l.n && (nk->delivery_time != t || nk->delivery_count != cnt)) {
+            lc_str(&l, "TIME");
+            lc_ll(&l, (long long)t);
+            lc_str(&l, "RETRYCOUNT");
+            lc_ll(&l, (long long)cnt);
+            lc_str(&l, "FORCE");
+            lc_str(&l, "JUSTID");
+            lc_emit(&l);
+        }
+        if (!l.n) {
+            lc_str(&l, "XCLAIM");
+            lc_arg(&l, key);
+            lc_arg(&l, slice_of(g->name, g->nlen));
+            lc_arg(&l, consumer);
+            lc_str(&l, "0");
+            t = nk->delivery_time;
+            cnt = nk->delivery_count;
+        }
+        lc_id(&l, ids[i]);
+    }
+    if (l.n) {
+        lc_str(&l, "TIME");
+        lc_ll(&l, (long long)t);
+        lc_str(&l, "RETRYCOUNT");
+        lc_ll(&l, (long long)cnt);
+        lc_str(&l, "FORCE");
+        lc_str(&l, "JUSTID");
+        lc_emit(&l);
+    }
+    lc_free(&l);
+}
+
+/* XACK key group <ids>. */
+static void log_acks(slice key, stream_group *g, const stream_id *ids, size_t n)
+{
+    if (!n) return;
+    logcmd l = {0};
+    lc_str(&l, "XACK");
+    lc_arg(&l, key);
+    lc_arg(&l, slice_of(g->name, g->nlen));
+    for (size_t i = 0; i < n; i++) lc_id(&l, ids[i]);
+    lc_emit(&l);
+    lc_free(&l);
+}
+
+/* XGROUP CREATECONSUMER key group consumer. */
+static void log_new_consumer(slice key, stream_group *g, slice consumer)
+{
+    logcmd l = {0};
+    lc_str(&l, "XGROUP");
+    lc_str(&l, "CREATECONSUMER");
+    lc_arg(&l, key);
+    lc_arg(&l, slice_of(g->name, g->nlen));
+    lc_arg(&l, consumer);
+    lc_emit(&l);
+    lc_free(&l);
+}
+
+/* A list of IDs (what a command delivered, claimed or dropped). */
+typedef struct idlist {
+    stream_id *v;
+    size_t n, cap;
+} idlist;
+
+static void idl_push(idlist *l, stream_id id)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = mem_realloc(l->v, sizeof(stream_id) * l->cap);
+    }
+    l->v[l->n++] = id;
+}
+
 /* What a range reply does besides replying: deliver to a group. */
 typedef struct range_ctx {
     stream_group *g;
     stream_consumer *cons;
     int noack;
     uint64_t now;
+    idlist *delivered; /* the IDs delivered (for the log), or NULL */
 } range_ctx;
 
 /* Delivers id to the consumer of rc (XREADGROUP ">"): advances the group and
@@ -156,6 +337,7 @@ static void deliver(stream *s, range_ctx *rc, stream_id id)
 {
     stream_group_advance(s, rc->g, id);
     if (rc->noack) return;
+    if (rc->delivered) idl_push(rc->delivered, id);
     stream_nack *n = stream_pel_find(&rc->g->pel, id, NULL);
     if (!n) {
         stream_nack_add(rc->g, rc->cons, id, rc->now);
@@ -394,7 +576,22 @@ static void xadd_cmd(client *c)
     stream_append(s, id, c->argv + fpos, (size_t)(c->argc - fpos) / 2, &lim);
     reply_id(c, id);
     changed(c, key, "xadd");
-    if (o.strategy && apply_trim(s, &o)) notify_event(NOTIFY_STREAM, "xtrim", c->db, key);
+    int trimmed = o.strategy && apply_trim(s, &o);
+    if (trimmed) notify_event(NOTIFY_STREAM, "xtrim", c->db, key);
+    if (aof_enabled()) { /* XADD key [MAXLEN = <length>] <id> fields... */
+        logcmd l = {0};
+        lc_str(&l, "XADD");
+        lc_arg(&l, key);
+        if (trimmed) {
+            lc_str(&l, "MAXLEN");
+            lc_str(&l, "=");
+            lc_ll(&l, (long long)stream_len(s));
+        }
+        lc_id(&l, id);
+        for (int i = fpos; i < c->argc; i++) lc_arg(&l, c->argv[i]);
+        lc_emit(&l);
+        lc_free(&l);
+    }
     blocking_signal(c->db, key);
 }
 
@@ -408,6 +605,16 @@ static void xtrim_cmd(client *c)
     if (!lookup_stream(c, c->argv[1], KS_WRITE, &s)) return;
     uint64_t n = s ? apply_trim(s, &o) : 0;
     if (n) changed(c, c->argv[1], "xtrim");
+    if (n && aof_enabled()) { /* XTRIM key MAXLEN = <length> */
+        logcmd l = {0};
+        lc_str(&l, "XTRIM");
+        lc_arg(&l, c->argv[1]);
+        lc_str(&l, "MAXLEN");
+        lc_str(&l, "=");
+        lc_ll(&l, (long long)stream_len(s));
+        lc_emit(&l);
+        lc_free(&l);
+    }
     reply_int(c, (long long)n);
 }
 
@@ -639,7 +846,7 @@ static int has_after(stream *s, stream_id id)
 /* XREADGROUP with an explicit ID: the consumer's own pending entries after
  * `after`, each re-delivered (entries since deleted come as [id, nil]). */
 static void reply_history(client *c, stream *s, stream_consumer *cons, stream_id after,
-                          long long count, uint64_t now)
+                          long long count, uint64_t now, idlist *redelivered)
 {
     stream_id start = after;
     if (!stream_id_incr(&start)) {
@@ -656,6 +863,7 @@ static void reply_history(client *c, stream *s, stream_consumer *cons, stream_id
             reply_one(c, s, nk->id);
             nk->delivery_time = now;
             nk->delivery_count++;
+            idl_push(redelivered, nk->id);
         } else { /* deleted since: the ID with no fields, not counted */
             reply_array(c, 2);
             reply_id(c, nk->id);
@@ -664,10 +872,12 @@ static void reply_history(client *c, stream *s, stream_consumer *cons, stream_id
     }
 }
 
-/* Serves stream i if it can: the key and its entries. Returns 1 if served. */
+/* Serves stream i if it can: the key and its entries. Returns 1 if served;
+ * *modified tells whether the group changed. */
 static int serve_one(client *c, const xread_args *a, xread_item *it, slice key,
-                     size_t *served, size_t *outer)
+                     size_t *served, size_t *outer, int *modified)
 {
+    *modified = 0;
     int history = 0;
     stream_id after = it->after;
     if (a->group_mode) {
@@ -685,14 +895,21 @@ static int serve_one(client *c, const xread_args *a, xread_item *it, slice key,
     reply_bulk(c, key.p, key.len);
     uint64_t now = now_ms();
     stream_consumer *cons = NULL;
+    int logging = a->group_mode && aof_enabled();
     if (a->group_mode) {
         int created;
         cons = stream_consumer_get(it->g, a->consumer, now, &created);
         cons->seen_time = now;
         if (created) notify_event(NOTIFY_STREAM, "xgroup-createconsumer", c->db, key);
+        if (created && logging) log_new_consumer(key, it->g, a->consumer);
+        *modified = created;
     }
+    idlist ids = {0};
     if (history) {
-        reply_history(c, it->s, cons, after, a->count, now);
+        reply_history(c, it->s, cons, after, a->count, now, &ids);
+        if (ids.n) *modified = 1;
+        if (logging) log_claims(key, it->g, a->consumer, ids.v, ids.n);
+        mem_free(ids.v);
         return 1;
     }
     range_ctx rc = {0}, *rcp = NULL;
@@ -701,11 +918,18 @@ static int serve_one(client *c, const xread_args *a, xread_item *it, slice key,
         rc.cons = cons;
         rc.noack = a->noack;
         rc.now = now;
+        rc.delivered = logging ? &ids : NULL;
         rcp = &rc;
+        *modified = 1;
     }
     stream_id start = after;
     stream_id_incr(&start);
     reply_range(c, it->s, start, STREAM_ID_MAX, a->count, 0, rcp);
+    if (logging) {
+        log_claims(key, it->g, a->consumer, ids.v, ids.n);
+        log_group_pos(key, it->g);
+    }
+    mem_free(ids.v);
     return 1;
 }
 
@@ -733,7 +957,8 @@ static void xread_generic(client *c, int group_mode)
     size_t served = 0, outer = 0;
     for (int i = 0; i < a.nstreams; i++) {
         slice key = c->argv[a.streams_arg + i];
-        if (serve_one(c, &a, &items[i], key, &served, &outer) && group_mode)
+        int modified;
+        if (serve_one(c, &a, &items[i], key, &served, &outer, &modified) && modified)
             key_modified(c->db, key);
     }
     if (served) {
@@ -865,6 +1090,19 @@ static void xgroup_create_cmd(client *c)
     }
     reply_ok(c);
     changed(c, key, "xgroup-create");
+    if (aof_enabled()) { /* "$" resolved */
+        logcmd l = {0};
+        lc_str(&l, "XGROUP");
+        lc_str(&l, "CREATE");
+        lc_arg(&l, key);
+        lc_arg(&l, c->argv[3]);
+        lc_id(&l, g->last_id);
+        if (mk) lc_str(&l, "MKSTREAM");
+        lc_str(&l, "ENTRIESREAD");
+        lc_ll(&l, g->entries_read);
+        lc_emit(&l);
+        lc_free(&l);
+    }
 }
 
 static void xgroup_setid_cmd(client *c)
@@ -885,6 +1123,7 @@ static void xgroup_setid_cmd(client *c)
     g->entries_read = er;
     reply_ok(c);
     changed(c, c->argv[2], "xgroup-setid");
+    if (aof_enabled()) log_group_pos(c->argv[2], g); /* "$" resolved */
 }
 
 static void xgroup_destroy_cmd(client *c)
@@ -1202,11 +1441,15 @@ static void reply_claimed(client *c, stream *s, const stream_id *ids, size_t n, 
 /* Claims id for the consumer argv[3] (created lazily in *cons): 1 if
  * claimed. A pending entry whose stream entry is gone is dropped (*dirty). */
 static int claim_one(client *c, stream *s, stream_group *g, const claim_opts *o,
-                     stream_id id, stream_consumer **cons, uint64_t now, int *dirty)
+                     stream_id id, stream_consumer **cons, uint64_t now, int *dirty,
+                     idlist *dropped)
 {
     stream_nack *nk = stream_pel_find(&g->pel, id, NULL);
     if (!stream_has(s, id)) {
-        if (nk && stream_nack_ack(g, id)) *dirty = 1;
+        if (nk && stream_nack_ack(g, id)) {
+            *dirty = 1;
+            idl_push(dropped, id);
+        }
         return 0;
     }
     if (!nk && o->force) {
@@ -1237,22 +1480,29 @@ static void xclaim_cmd(client *c)
     uint64_t now = now_ms();
     claim_opts o;
     if (parse_claim_opts(c, &o, now) < 0) return;
-    int dirty = 0;
+    int dirty = 0, moved = 0;
     if (stream_id_cmp(o.lastid, g->last_id) > 0) {
         g->last_id = o.lastid;
-        dirty = 1;
+        dirty = moved = 1;
     }
     stream_consumer *cons = NULL;
     stream_id *ids = mem_alloc(sizeof(*ids) * (size_t)(o.last_id_arg - 4 + 1));
     size_t n = 0;
+    idlist dropped = {0};
     for (int j = 5; j <= o.last_id_arg; j++) {
         stream_id id;
         parse_id(NULL, c->argv[j], 0, &id);
-        if (claim_one(c, s, g, &o, id, &cons, now, &dirty)) ids[n++] = id;
+        if (claim_one(c, s, g, &o, id, &cons, now, &dirty, &dropped)) ids[n++] = id;
     }
     reply_claimed(c, s, ids, n, o.justid);
-    mem_free(ids);
     if (dirty) key_modified(c->db, c->argv[1]);
+    if (dirty && aof_enabled()) { /* what happened, not the min-idle-time test */
+        if (moved) log_group_pos(c->argv[1], g);
+        log_claims(c->argv[1], g, c->argv[3], ids, n);
+        log_acks(c->argv[1], g, dropped.v, dropped.n);
+    }
+    mem_free(ids);
+    mem_free(dropped.v);
 }
 
 /* ---------------------------------------------------------------- XAUTOCLAIM */
@@ -1341,9 +1591,15 @@ static void xautoclaim_cmd(client *c)
     reply_claimed(c, s, ac.claimed, ac.nclaimed, ac.justid);
     reply_array(c, ac.ndeleted);
     for (size_t k = 0; k < ac.ndeleted; k++) reply_id(c, ac.deleted[k]);
+    if (ac.nclaimed || ac.ndeleted) {
+        key_modified(c->db, c->argv[1]);
+        if (aof_enabled()) {
+            log_claims(c->argv[1], g, c->argv[3], ac.claimed, ac.nclaimed);
+            log_acks(c->argv[1], g, ac.deleted, ac.ndeleted);
+        }
+    }
     mem_free(ac.claimed);
     mem_free(ac.deleted);
-    if (ac.nclaimed || ac.ndeleted) key_modified(c->db, c->argv[1]);
 }
 
 /* ---------------------------------------------------------------- XINFO */

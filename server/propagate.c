@@ -10,29 +10,50 @@
 #include "db/ks.h"
 #include "server/aof.h"
 
-/* The override of the current command (propagate_as), owned here. */
-static _Thread_local slice *as_argv;
-static _Thread_local int as_argc;
+/* The override of the current command (propagate_as, propagate_add), owned
+ * here: as_ncmds commands, whose arguments' lengths are in as_lens (as_argcs
+ * per command) and bytes one after the other in as_bytes. */
 static _Thread_local buf as_bytes;
+static _Thread_local size_t *as_lens;
+static _Thread_local int *as_argcs;
+static _Thread_local int as_ncmds, as_nargs, as_lens_cap, as_cmds_cap;
+
+void propagate_add(const slice *argv, int argc)
+{
+    if (as_nargs + argc > as_lens_cap) {
+        as_lens_cap = (as_nargs + argc) * 2;
+        as_lens = mem_realloc(as_lens, sizeof(size_t) * (size_t)as_lens_cap);
+    }
+    if (as_ncmds == as_cmds_cap) {
+        as_cmds_cap = as_cmds_cap ? as_cmds_cap * 2 : 4;
+        as_argcs = mem_realloc(as_argcs, sizeof(int) * (size_t)as_cmds_cap);
+    }
+    for (int i = 0; i < argc; i++) {
+        as_lens[as_nargs++] = argv[i].len;
+        buf_append(&as_bytes, argv[i].p, argv[i].len);
+    }
+    as_argcs[as_ncmds++] = argc;
+}
 
 void propagate_as(const slice *argv, int argc)
 {
-    size_t total = 0;
-    for (int i = 0; i < argc; i++) total += argv[i].len;
-    as_bytes.len = 0;
-    buf_reserve(&as_bytes, total + 1);
-    mem_free(as_argv);
-    as_argv = mem_alloc(sizeof(slice) * (size_t)(argc ? argc : 1));
-    for (int i = 0; i < argc; i++) {
-        as_argv[i] = slice_of(as_bytes.p + as_bytes.len, argv[i].len);
-        buf_append(&as_bytes, argv[i].p, argv[i].len);
-    }
-    as_argc = argc;
+    propagate_reset();
+    propagate_add(argv, argc);
 }
 
+/* Also frees the override's memory: a thread-local must not hold any when
+ * its thread ends. */
 void propagate_reset(void)
 {
-    as_argc = 0;
+    if (as_lens_cap || as_cmds_cap || as_bytes.p) {
+        buf_free(&as_bytes);
+        mem_free(as_lens);
+        mem_free(as_argcs);
+        as_lens = NULL;
+        as_argcs = NULL;
+        as_lens_cap = as_cmds_cap = 0;
+    }
+    as_ncmds = as_nargs = 0;
 }
 
 static long long feed(client *c, const slice *argv, int argc)
@@ -133,12 +154,29 @@ static int rewrite_relative(client *c, const command *cmd, slice *out, int cap, 
 void propagate_command(client *c, const command *cmd)
 {
     if (!aof_enabled()) {
-        as_argc = 0;
+        propagate_reset();
         return;
     }
-    if (as_argc) {
-        feed(c, as_argv, as_argc);
-        as_argc = 0;
+    if (as_ncmds) {
+        /* several commands outside a transaction: replayed together */
+        int wrap = as_ncmds > 1 && !(c->flags & CL_EXEC);
+        slice multi = slice_of("MULTI", 5), exec = slice_of("EXEC", 4);
+        if (wrap) feed(c, &multi, 1);
+        slice stack[16];
+        size_t off = 0;
+        int arg = 0;
+        for (int k = 0; k < as_ncmds; k++) {
+            int argc = as_argcs[k];
+            slice *v = argc <= 16 ? stack : mem_alloc(sizeof(slice) * (size_t)argc);
+            for (int i = 0; i < argc; i++, arg++) {
+                v[i] = slice_of(as_bytes.p + off, as_lens[arg]);
+                off += as_lens[arg];
+            }
+            feed(c, v, argc);
+            if (v != stack) mem_free(v);
+        }
+        if (wrap) feed(c, &exec, 1);
+        propagate_reset();
         return;
     }
     slice stack[16];

@@ -17,6 +17,12 @@
 /* The current command (on this thread) propagates as argv instead of its own
  * arguments (copied). */
 void propagate_as(const slice *argv, int argc);
+/* One more command for the current command's log form (after those given by
+ * propagate_as / propagate_add; the first call replaces the command's own
+ * arguments). Several commands go to the log in order, inside MULTI/EXEC
+ * (unless the command runs in a transaction, which has its own), so that a
+ * replay applies them together. */
+void propagate_add(const slice *argv, int argc);
 /* Called by call() after cmd ran on c and changed data. */
 void propagate_command(client *c, const command *cmd);
 /* Forgets a propagate_as of a command that turned out to change nothing. */

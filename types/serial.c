@@ -138,6 +138,7 @@ int serial_type(int objtype, const void *value)
     case OBJ_SET: return set_encoding(value) == ENC_INTSET ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET;
     case OBJ_ZSET: return RDB_TYPE_ZSET_2;
     case OBJ_HASH: return RDB_TYPE_HASH;
+    case OBJ_STREAM: return RDB_TYPE_STREAM_LISTPACKS_2;
     default: return RDB_TYPE_STRING;
     }
 }
@@ -151,6 +152,7 @@ void serial_write(rdb_out *o, int objtype, const void *value)
     case OBJ_SET: write_set(o, v); break;
     case OBJ_ZSET: write_zset(o, v); break;
     case OBJ_HASH: write_hash(o, v); break;
+    case OBJ_STREAM: serial_stream_write(o, v); break; /* types/serial_stream.c */
     default: break; /* cannot happen: strings use serial_write_string */
     }
 }
@@ -164,6 +166,7 @@ void serial_free(int objtype, void *value)
     case OBJ_SET: set_free(value); break;
     case OBJ_ZSET: zset_free(value); break;
     case OBJ_HASH: hash_free(value); break;
+    case OBJ_STREAM: stream_free(value); break;
     default: break;
     }
 }
@@ -217,7 +220,9 @@ static int fill_one(void *priv, const pk_entry *e)
     if (!x->have_first) {
         /* Keep the first of the pair: its bytes may be in tmp. */
         mem_free(x->first_copy);
-        x->first_copy = mem_dup(s.p, s.len ? s.len : 1);
+        /* (not mem_dup(p, 1) for an empty one: p may be the end of the data) */
+        x->first_copy = mem_alloc(s.len ? s.len : 1);
+        if (s.len) memcpy(x->first_copy, s.p, s.len);
         x->first = slice_of(x->first_copy, s.len);
         x->have_first = 1;
         return 0;
@@ -356,6 +361,13 @@ int serial_read(rdb_in *in, int rdbtype, const serial_limits *lim, serial_value 
     if (rdbtype == RDB_TYPE_STRING) {
         out->objtype = OBJ_STRING;
         return rdbr_string(in, &out->str);
+    }
+    if (rdbtype == RDB_TYPE_STREAM_LISTPACKS || rdbtype == RDB_TYPE_STREAM_LISTPACKS_2) {
+        /* types/serial_stream.c; an empty stream is kept */
+        if (serial_stream_read(in, rdbtype, &out->value) < 0) return -1;
+        out->objtype = OBJ_STREAM;
+        out->enc = ENC_STREAM;
+        return 0;
     }
     int objtype = objtype_of(rdbtype);
     if (objtype < 0) {

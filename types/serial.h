@@ -19,6 +19,7 @@
 #include "persist/rdb.h"
 #include "types/hash.h"
 #include "types/set.h"
+#include "types/stream.h"
 #include "types/zset.h"
 
 typedef struct serial_limits {
@@ -47,5 +48,14 @@ typedef struct serial_value {
 /* Reads a value whose RDB type byte was rdbtype. 0, or -1 with in->err set. */
 int serial_read(rdb_in *in, int rdbtype, const serial_limits *lim, serial_value *out);
 void serial_free(int objtype, void *value);
+
+/* ---- streams (types/serial_stream.c) ----
+ * Written as RDB_TYPE_STREAM_LISTPACKS_2 (Redis 7.0); read from that type and
+ * from RDB_TYPE_STREAM_LISTPACKS (6.x). An empty stream is a value (it is
+ * kept, as Redis keeps it). serial_type/serial_write/serial_read/serial_free
+ * call these for OBJ_STREAM. */
+void serial_stream_write(rdb_out *o, const stream *s);
+/* 0 with *out (a new stream), or -1 with in->err set. */
+int serial_stream_read(rdb_in *in, int rdbtype, void **out);
 
 #endif

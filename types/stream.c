@@ -650,6 +650,75 @@ void stream_iter_pair(stream_iter *it, slice *f, slice *v)
     it->left--;
 }
 
+/* ---------------------------------------------------------------- raw access */
+
+void stream_chunk_counts(const stream *s, size_t ci, uint64_t *entries, uint64_t *live)
+{
+    *entries = s->chunks[ci]->n;
+    *live = s->chunks[ci]->live;
+}
+
+void stream_iter_chunk(stream_iter *it, stream *s, size_t ci)
+{
+    memset(it, 0, sizeof(*it));
+    it->s = s;
+    it->start = STREAM_ID_MIN;
+    it->end = STREAM_ID_MAX;
+    it->ci = ci;
+}
+
+int stream_iter_next_raw(stream_iter *it, stream_raw_entry *e)
+{
+    if (it->ci >= it->s->nchunks) return 0;
+    chunk *ch = it->s->chunks[it->ci];
+    if (it->pos >= ch->len) return 0;
+    const unsigned char *p = ch->data + it->pos;
+    ehdr h;
+    read_hdr(ch, p, &h);
+    it->pos = (size_t)(skip_entry(ch, p) - ch->data);
+    start_pairs(it, ch, &h);
+    e->id = h.id;
+    e->deleted = (h.flags & F_DELETED) != 0;
+    /* the first entry's fields are the chunk's fields */
+    e->same = (h.flags & F_SAME) != 0 || p == ch->data;
+    e->npairs = h.npairs;
+    return 1;
+}
+
+void stream_load_append(stream *s, stream_id id, int deleted, const slice *fv, size_t npairs,
+                        int new_chunk)
+{
+    chunk *ch = s->nchunks ? s->chunks[s->nchunks - 1] : NULL;
+    if (!ch || new_chunk || chunk_full(ch, NULL)) {
+        ch = chunk_new(id);
+        index_insert_tail(s, ch);
+    }
+    size_t at = ch->len; /* chunk_put appends the entry here */
+    chunk_put(ch, id, fv, npairs);
+    if (deleted) {
+        ch->data[at] |= F_DELETED;
+        ch->live--;
+    } else {
+        s->length++;
+    }
+}
+
+void stream_load_done(stream *s)
+{
+    for (size_t i = 0; i < s->nchunks;) {
+        chunk *ch = s->chunks[i];
+        if (!ch->live) {
+            index_remove(s, i);
+            continue;
+        }
+        if (ch->cap > ch->len) {
+            ch->data = mem_realloc(ch->data, ch->len);
+            ch->cap = ch->len;
+        }
+        i++;
+    }
+}
+
 /* ---------------------------------------------------------------- PELs */
 
 size_t stream_pel_lower(const stream_pel *pel, stream_id id)

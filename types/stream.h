@@ -199,6 +199,38 @@ int stream_group_lag(stream *s, stream_group *g, long long *lag);
  * entries_read as Redis does. */
 void stream_group_advance(stream *s, stream_group *g, stream_id id);
 
+/* ---- raw access, for persistence (types/serial_stream.c) ----
+ *
+ * A stream as stored: its chunks in order, each holding every entry appended
+ * to it that is still stored, deleted ones (tombstones) included. This is the
+ * shape of Redis's stream nodes: a chunk's base is the ID of its first entry
+ * (the node's master ID) and "same" marks an entry whose field names equal
+ * those of the chunk's first entry (the master fields). */
+typedef struct stream_raw_entry {
+    stream_id id;
+    int deleted;
+    int same;
+    uint64_t npairs;
+} stream_raw_entry;
+/* The number of entries stored in chunk ci (tombstones included) and of live
+ * ones among them. */
+void stream_chunk_counts(const stream *s, size_t ci, uint64_t *entries, uint64_t *live);
+/* Starts it on chunk ci (< stream_chunks(s)): stream_iter_next_raw yields
+ * each stored entry of that chunk, in order, then 0; the pairs of each come
+ * from stream_iter_pair as usual. No stream_iter_done is needed. */
+void stream_iter_chunk(stream_iter *it, stream *s, size_t ci);
+int stream_iter_next_raw(stream_iter *it, stream_raw_entry *e);
+
+/* Rebuilding a stream (loading): appends a stored entry, live or a tombstone
+ * (deleted), to the last chunk, or to a new one when new_chunk is set (or the
+ * chunk reached its hard size). The ID must be greater than every stored one
+ * (the caller checks). The length counts live entries; the metadata is left
+ * alone (set it with stream_get_meta). Call stream_load_done at the end: it
+ * drops chunks without a live entry and gives back unused memory. */
+void stream_load_append(stream *s, stream_id id, int deleted, const slice *fv, size_t npairs,
+                        int new_chunk);
+void stream_load_done(stream *s);
+
 /* Registers the type's free/dup/mem functions with the keyspace. */
 void stream_type_register(void);
 
