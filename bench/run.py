@@ -1132,12 +1132,14 @@ def parse_args():
         description="Compare kvik with redis-server side by side.")
     ap.add_argument("--quick", action="store_true",
                     help="fast smoke run: ~0.5 s per test, 1 round, 100k keys")
-    ap.add_argument("--suite", choices=("all", "strings", "types", "pubsub"),
+    ap.add_argument("--suite", choices=("all", "strings", "types", "pubsub", "snapshot"),
                     default=None,
                     help="strings: --tests and the string memory test; "
                          "types: --type-tests and the hash/set/zset/list "
                          "memory datasets; all: both (default: all, or "
-                         "strings when --tests is given)")
+                         "strings when --tests is given); snapshot: BGSAVE "
+                         "under load (bench/snapshot.py, --keys keys), not "
+                         "part of all")
     ap.add_argument("--tests", default=None,
                     help="redis-benchmark -t tests of the strings suite, "
                          "comma separated (default: set,get,incr,mset)")
@@ -1208,6 +1210,12 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if args.suite == "snapshot":
+        import snapshot
+        return snapshot.main(["--keys", str(args.keys), "--kvik", args.kvik,
+                              "--redis", args.redis, "--benchmark", args.benchmark,
+                              "--server-cpus", args.server_cpus,
+                              "--bench-cpus", args.bench_cpus])
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _on_term)

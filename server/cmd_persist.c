@@ -29,8 +29,12 @@ static void cmd_bgsave(client *c)
         reply_err_syntax(c);
         return;
     }
-    if (snapshot_in_progress()) {
-        if (schedule) {
+    /* Inside EXEC the shards may be held (nested ks_lock_all): a snapshot
+     * started there would not see the transaction's later writes as
+     * changes, and on a threads-1 server it would turn locking on between
+     * the transaction's lock and unlock. Redis schedules it too. */
+    if (snapshot_in_progress() || (c->flags & CL_EXEC)) {
+        if (schedule || (c->flags & CL_EXEC)) {
             snapshot_schedule();
             reply_status(c, "Background saving scheduled");
         } else {
@@ -111,15 +115,21 @@ static void cmd_restore(client *c)
     }
     long long expire = -1;
     if (ttl > 0) expire = absttl ? ttl : (long long)now_ms() + ttl;
-    /* An absolute time already past: the key would expire at once. */
-    if (expire >= 0 && expire <= (long long)now_ms()) {
-        if (replace && ks_delete(c->db, key)) key_modified(c->db, key);
-        reply_ok(c);
+    /* An absolute time already past: the key would expire at once. The
+     * payload is still checked first, as Redis does (restored, then
+     * deleted), and REPLACE deletes the old key. */
+    int existed = ks_exists(c->db, key);
+    int expired = expire >= 0 && expire <= (long long)now_ms();
+    const char *err;
+    if (snapshot_restore(c->db, key, c->argv[3], expired ? -1 : expire, idle, (int)freq,
+                         &err) < 0) {
+        reply_error(c, err);
         return;
     }
-    const char *err;
-    if (snapshot_restore(c->db, key, c->argv[3], expire, idle, (int)freq, &err) < 0) {
-        reply_error(c, err);
+    if (expired) {
+        ks_delete(c->db, key);
+        if (existed) key_modified(c->db, key);
+        reply_ok(c);
         return;
     }
     key_modified(c->db, key);

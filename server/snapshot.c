@@ -170,15 +170,33 @@ static void write_header(rdb_out *o)
     rdbw_aux(o, "aof-base", "0");
 }
 
-/* Opens a temporary file next to path. */
-static int open_tmp(char *tmp, size_t size, char *err, size_t errlen)
+/* A bare file name (dbfilename) inside dir: CONFIG SET dir changes cfg.dir
+ * without a chdir, so such names are resolved against it here. Paths (the
+ * AOF's "appenddirname/file", absolute ones) stay as given, relative to the
+ * working directory like the rest of the AOF's files. */
+static void in_dir(char *out, size_t size, const char *name)
+{
+    if (strchr(name, '/') || !cfg.dir || !cfg.dir[0])
+        snprintf(out, size, "%s", name);
+    else
+        snprintf(out, size, "%s/%s", cfg.dir, name);
+}
+
+/* Opens a temporary file where the file named final will go: in dir for a
+ * bare name, in the working directory otherwise (as before). */
+static int open_tmp(const char *final, char *tmp, size_t size, char *err, size_t errlen)
 {
     static _Atomic unsigned seq;
-    snprintf(tmp, size, "temp-%d-%u.rdb", (int)getpid(), atomic_fetch_add(&seq, 1));
+    char name[64];
+    snprintf(name, sizeof(name), "temp-%d-%u.rdb", (int)getpid(), atomic_fetch_add(&seq, 1));
+    if (strchr(final, '/'))
+        snprintf(tmp, size, "%s", name);
+    else
+        in_dir(tmp, size, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         snprintf(err, errlen, "Failed opening the temp RDB file %s (in server root dir %s) for "
-                 "saving: %s", tmp, cfg.dir ? cfg.dir : ".", strerror(errno));
+                 "saving: %s", name, cfg.dir ? cfg.dir : ".", strerror(errno));
     return fd;
 }
 
@@ -220,8 +238,9 @@ int snapshot_save(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "Background save already in progress");
         return -1;
     }
-    char tmp[PATH_MAX];
-    int fd = open_tmp(tmp, sizeof(tmp), err, errlen);
+    char tmp[PATH_MAX], full[PATH_MAX];
+    in_dir(full, sizeof(full), path);
+    int fd = open_tmp(path, tmp, sizeof(tmp), err, errlen);
     if (fd < 0) return -1;
     rdb_out o;
     rdbw_init(&o, fd, cfg.rdbcompression);
@@ -230,7 +249,7 @@ int snapshot_save(const char *path, char *err, size_t errlen)
     ks_lock_all();
     for (int s = 0; s < KS_SHARDS; s++) write_shard(&o, s);
     ks_unlock_all();
-    if (finish_file(&o, tmp, path, err, errlen) < 0) return -1;
+    if (finish_file(&o, tmp, full, err, errlen) < 0) return -1;
     saved(dirty);
     log_notice("DB saved on disk");
     return 0;
@@ -279,12 +298,12 @@ int snapshot_bgsave_to(const char *path, snapshot_done_fn *done, char *err, size
         return -1;
     }
     if (!done) atomic_store(&st.last_try_ms, now_ms());
-    int fd = open_tmp(bg.tmp, sizeof(bg.tmp), err, errlen);
+    int fd = open_tmp(path, bg.tmp, sizeof(bg.tmp), err, errlen);
     if (fd < 0) {
         if (!done) atomic_store(&st.last_bg_ok, 0);
         return -1;
     }
-    snprintf(bg.path, sizeof(bg.path), "%s", path);
+    in_dir(bg.path, sizeof(bg.path), path);
     bg.done = done;
     rdbw_init(&bg.file, fd, cfg.rdbcompression);
     write_header(&bg.file);
@@ -307,15 +326,19 @@ int snapshot_bgsave_to(const char *path, snapshot_done_fn *done, char *err, size
     return 0;
 }
 
-static void reap(void)
+/* Joins the snapshot thread once it has ended. Several workers may try at
+ * once (worker 0's cron, SHUTDOWN or DEBUG RELOAD on another): only the one
+ * that claims `finished` reaps; 0 for the others and while it runs. */
+static int reap(void)
 {
+    if (!atomic_exchange(&bg.finished, 0)) return 0;
     pthread_join(bg.tid, NULL);
     if (bg.took_locking) ks_set_locking(0);
-    atomic_store(&bg.active, 0);
     if (bg.done) {
+        atomic_store(&bg.active, 0);
         if (!bg.ok) log_warning("Background snapshot error: %s", bg.err);
         bg.done(bg.ok);
-        return;
+        return 1;
     }
     long long secs = (long long)((now_ms() - bg.start_ms + 500) / 1000);
     atomic_store(&st.last_bg_secs, secs);
@@ -326,12 +349,15 @@ static void reap(void)
     } else {
         log_warning("Background saving error: %s", bg.err);
     }
+    /* Last, so that INFO never shows the save ended with the old status. */
+    atomic_store(&bg.active, 0);
+    return 1;
 }
 
 void snapshot_wait(void)
 {
-    while (snapshot_in_progress() && !atomic_load(&bg.finished)) usleep(1000);
-    if (snapshot_in_progress()) reap();
+    while (snapshot_in_progress())
+        if (!reap()) usleep(1000);
 }
 
 void snapshot_schedule(void)
@@ -353,7 +379,7 @@ static int rule_due(void)
 void snapshot_cron(void)
 {
     if (snapshot_in_progress()) {
-        if (atomic_load(&bg.finished)) reap();
+        reap();
         return;
     }
     char err[256];
@@ -413,7 +439,8 @@ static int load_entry(loader *ld, int type, int dbid, long long expire, long lon
     slice k;
     if (rdbr_string(&ld->in, &k) < 0) return -1;
     /* The value read may reuse the reader's scratch: keep the key. */
-    char *key = mem_dup(k.p, k.len ? k.len : 1);
+    char *key = mem_alloc(k.len ? k.len : 1); /* an empty key may end the data */
+    if (k.len) memcpy(key, k.p, k.len);
     size_t klen = k.len;
     serial_value v;
     int rc = serial_read(&ld->in, type, ld->lim, &v);
@@ -511,8 +538,10 @@ static int load_image(loader *ld, const unsigned char *p, size_t len)
     return 0;
 }
 
-int snapshot_load(const char *path, int check_only, long long *keys, char *err, size_t errlen)
+int snapshot_load(const char *name, int check_only, long long *keys, char *err, size_t errlen)
 {
+    char path[PATH_MAX];
+    in_dir(path, sizeof(path), name);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return 0;
@@ -542,6 +571,9 @@ int snapshot_load(const char *path, int check_only, long long *keys, char *err, 
     rdbr_free(&ld.in);
     if (len) munmap((void *)p, len);
     if (keys) *keys = ld.keys;
+    /* A file that fails part way leaves nothing behind (what was loaded
+     * would otherwise leak when the start stops). */
+    if (rc < 0 && !check_only) ks_flush_all(0);
     if (rc == 0 && !check_only) {
         atomic_store(&st.dirty_saved, atomic_load(&srv.dirty));
         atomic_store(&st.lastsave, (long long)(now_ms() / 1000));
