@@ -25,7 +25,7 @@ void *mem_calloc(size_t size);              /* zeroed; never NULL */
 void *mem_realloc(void *ptr, size_t size);  /* never NULL; ptr may be NULL */
 void mem_free(void *ptr);                   /* ptr may be NULL */
 char *mem_strdup(const char *s);
-void *mem_dup(const void *p, size_t len);
+void *mem_dup(const void *p, size_t len); /* len may be 0: reads nothing */
 size_t mem_usable(const void *ptr);         /* bytes actually reserved for ptr */
 /* The usable size an allocation of size bytes would get (its size class), so
  * that a caller can tell whether a resize would change anything. */

@@ -967,7 +967,7 @@ int ks_random_key(ks_db *db, char **out, size_t *outlen)
                 }
             }
             slice k = ke_key(e);
-            *out = mem_dup(k.p, k.len ? k.len : 1);
+            *out = mem_dup(k.p, k.len);
             *outlen = k.len;
             ks_unlock(s);
             return 1;
@@ -1193,7 +1193,7 @@ static void pool_insert(ev_cand *pool, int *n, unsigned long long score, int db,
         if (pool[pos].score >= score) return;
         mem_free(pool[pos].key);
     }
-    pool[pos] = (ev_cand){score, db, shard, mem_dup(key.p, key.len ? key.len : 1), key.len};
+    pool[pos] = (ev_cand){score, db, shard, mem_dup(key.p, key.len), key.len};
 }
 
 static int evict_one(int policy)

@@ -750,9 +750,20 @@ static int check_file(const char *path)
     return rc;
 }
 
+static int check_dir(const char *dir);
+
 int aof_check(const char *dir)
 {
+    char *configured = cfg.appenddirname;
     cfg.appenddirname = (char *)dir;
+    int bad = check_dir(dir);
+    cfg.appenddirname = configured;
+    return bad;
+}
+
+/* aof_check with cfg.appenddirname pointing at dir. */
+static int check_dir(const char *dir)
+{
     int m = read_manifest();
     if (m <= 0) {
         printf("%s: no readable manifest (%s.manifest)\n", dir, cfg.appendfilename);

@@ -148,7 +148,7 @@ void blocking_set_arg(client *c, int i, slice s)
 {
     bwait *b = c->blk;
     if (!b || i < 0 || i >= b->argc) return;
-    char *copy = mem_dup(s.p, s.len ? s.len : 1);
+    char *copy = mem_dup(s.p, s.len);
     b->extra = mem_realloc(b->extra, sizeof(char *) * (size_t)(b->nextra + 1));
     b->extra[b->nextra++] = copy;
     b->argv[i] = slice_of(copy, s.len);
@@ -309,7 +309,7 @@ void blocking_signal(ks_db *db, slice key)
         capready = capready ? capready * 2 : 8;
         ready = mem_realloc(ready, sizeof(ready_key) * (size_t)capready);
     }
-    ready[nready++] = (ready_key){db, mem_dup(key.p, key.len ? key.len : 1), key.len};
+    ready[nready++] = (ready_key){db, mem_dup(key.p, key.len), key.len};
 }
 
 /* Claims the first waiting bwait on (db, key), or NULL. Skips waiters of

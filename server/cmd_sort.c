@@ -160,7 +160,7 @@ static int parse_score(slice v, double *out)
 
 static void add_elem(sort_elem *vec, size_t *n, slice m)
 {
-    vec[*n] = (sort_elem){.p = mem_dup(m.p, m.len ? m.len : 1), .len = m.len};
+    vec[*n] = (sort_elem){.p = mem_dup(m.p, m.len), .len = m.len};
     (*n)++;
 }
 
@@ -308,7 +308,7 @@ static void sort_generic(client *c, int readonly)
             }
             if (alpha) {
                 if (has_sortby) {
-                    vec[j].cmp = mem_dup(v.p, v.len ? v.len : 1);
+                    vec[j].cmp = mem_dup(v.p, v.len);
                     vec[j].cmplen = v.len;
                 }
             } else if (!parse_score(v, &vec[j].score)) {

@@ -723,7 +723,7 @@ static void pop_members(client *c, kentry *e, zset *z, size_t count, int max, in
             reply_array(c, 2);
         reply_bulk(c, m.p, m.len);
         reply_double(c, s);
-        char *copy = mem_dup(m.p, m.len ? m.len : 1); /* m dies with the member */
+        char *copy = mem_dup(m.p, m.len); /* m dies with the member */
         zset_remove(z, slice_of(copy, m.len));
         mem_free(copy);
     }
