@@ -54,8 +54,6 @@ ks_settings ks_conf = {.samples = 5, .lfu_log_factor = 10, .lfu_decay_time = 1,
 static ks_db *dbs;
 static int ndbs;
 static _Atomic int threaded;
-/* Called after a shard is locked while set (snapshots: see ks_set_lock_hook). */
-static void (*_Atomic lock_hook)(int shard);
 static pthread_mutex_t locks[KS_SHARDS];
 static const ks_value_type *vtypes[OBJ_TYPES];
 static _Atomic uint32_t lru_clock;
@@ -461,17 +459,10 @@ int ks_shard_of(slice key)
  * are no-ops. */
 static _Thread_local int all_depth;
 
-static inline void after_lock(int shard)
-{
-    void (*hook)(int) = atomic_load_explicit(&lock_hook, memory_order_acquire);
-    if (hook) hook(shard);
-}
-
 void ks_lock(int shard)
 {
     if (threaded && !all_depth) {
         pthread_mutex_lock(&locks[shard]);
-        after_lock(shard);
     }
 }
 
@@ -485,10 +476,6 @@ void ks_set_locking(int on)
     atomic_store(&threaded, on);
 }
 
-void ks_set_lock_hook(void (*hook)(int shard))
-{
-    atomic_store_explicit(&lock_hook, hook, memory_order_release);
-}
 
 void ks_foreach_in_shard(ks_db *db, int shard, ks_scan_fn *fn, void *priv)
 {
@@ -540,7 +527,6 @@ void ks_lock_all(void)
 {
     if (all_depth++ || !threaded) return;
     for (int i = 0; i < KS_SHARDS; i++) pthread_mutex_lock(&locks[i]);
-    for (int i = 0; i < KS_SHARDS; i++) after_lock(i);
 }
 
 void ks_unlock_all(void)

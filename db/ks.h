@@ -101,9 +101,6 @@ int ks_locking(void);
 /* Turns locking on or off; only the single worker of a `threads 1` server
  * does this, between commands, around a background snapshot. */
 void ks_set_locking(int on);
-/* While set, hook(shard) runs right after every lock of a shard, with the
- * lock held (a snapshot serialises a shard before anyone changes it). */
-void ks_set_lock_hook(void (*hook)(int shard));
 /* Locks every shard. Nests: while a thread holds them all, its ks_lock,
  * ks_unlock and inner ks_lock_all/ks_unlock_all calls do nothing. */
 void ks_lock_all(void);

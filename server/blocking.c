@@ -36,6 +36,7 @@
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/keyreg.h"
+#include "server/snapshot.h"
 
 /* CANCELLED: another thread (CLIENT KILL) took the wait away from servers;
  * the owner frees it as if it had claimed it. */
@@ -353,6 +354,7 @@ static int retry(worker *w, bwait *b)
     int nk = cmd_get_keys(b->cmd, b->argv, b->argc, p, maxk);
     for (int i = 0; i < nk; i++) keys[i] = b->argv[p[i]];
     int ns = ks_lock_keys(keys, nk, sv);
+    snapshot_guard(b->cmd, b->argv, b->argc);
     call(&sh, b->cmd); /* logs what it changed, under the locks */
     ks_unlock_shards(sv, ns);
     mem_free(keys);

@@ -41,6 +41,7 @@ void key_modified(ks_db *db, slice key)
 /* The keyspace's own events (ks_settings.event), under the key's shard lock. */
 void server_key_event(ks_db *db, slice key, int event, int type)
 {
+    if (event == KS_EV_EVICTED) snapshot_before_write(key);
     if (event == KS_EV_EXPIRED || event == KS_EV_EVICTED) {
         key_modified(db, key);
         propagate_del(db, key);
@@ -168,6 +169,7 @@ static void run_locked(client *c, const command *cmd)
     int nshards = 0;
     int locking = ks_locking() && !(cmd->flags & CMD_ALL_SHARDS);
     if (locking) nshards = lock_keys(c, cmd, shards_stack, 16, &heap);
+    snapshot_guard(cmd, c->argv, c->argc);
     call(c, cmd);
     if (locking) ks_unlock_shards(heap ? heap : shards_stack, nshards);
     mem_free(heap);

@@ -19,6 +19,7 @@
 #include "server/cmdtab.h"
 #include "server/keyreg.h"
 #include "server/propagate.h"
+#include "server/snapshot.h"
 #include "server/multi.h"
 
 typedef struct mcmd {
@@ -328,6 +329,7 @@ static void exec_cmd(client *c)
         mcmd *q = m->queue[i];
         c->argc = q->argc;
         c->argv = q->argv;
+        snapshot_guard(q->cmd, q->argv, q->argc);
         call(c, q->cmd);
     }
     c->flags &= ~CL_EXEC;

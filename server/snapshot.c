@@ -4,13 +4,17 @@
  * Background snapshot, per shard:
  *
  *   start (all shards locked an instant): state[s] = PENDING for every s
- *   anyone locking s while PENDING (lock hook) -> serialise s into out[s], READY
- *   snapshot thread: for s = 0..255: lock s (dumps it if still PENDING),
- *                    unlock, append out[s] to the file, free it
+ *   a write command about to change key k of a PENDING shard (snapshot_guard,
+ *   under k's shard lock): k's entry, as it is, goes to pre[s]; k goes to
+ *   saved[s] (also when k does not exist yet: it is new since the instant)
+ *   snapshot thread, for s = 0..255 under s's lock: every entry of s not in
+ *   saved[s], then pre[s]; state[s] = IDLE; then appended to the file
  *
- * A shard's part of the file holds, per database with keys there, SELECTDB
- * and the entries: the RDB format allows a database to be selected again,
- * and Redis loads such files.
+ * So the file holds the keyspace of the instant; writes pay for the entries
+ * they change, reads for nothing, and the extra memory is the pre-images of
+ * keys changed before their shard was written. FLUSHALL/FLUSHDB/SWAPDB write
+ * every pending shard first. A shard's part of the file selects its databases
+ * again (SELECTDB), which the format allows and Redis loads.
  */
 #include "server/snapshot.h"
 
@@ -26,6 +30,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/htab.h"
 #include "core/util.h"
 #include "db/ks.h"
 #include "persist/crc64.h"
@@ -34,14 +39,37 @@
 #include "types/list.h"
 #include "types/serial.h"
 
-enum { SH_IDLE, SH_PENDING, SH_READY };
+enum { SH_IDLE, SH_PENDING };
+
+/* A key already in the snapshot through a pre-image (or created after the
+ * instant): the snapshot thread skips it when it walks the shard. */
+typedef struct saved_key {
+    size_t len; /* of id: 1 byte db, then the key */
+    char id[];
+} saved_key;
+
+static const void *saved_key_of(const void *elem, size_t *len)
+{
+    const saved_key *k = elem;
+    *len = k->len;
+    return k->id;
+}
+
+static void saved_key_free(void *elem)
+{
+    mem_free(elem);
+}
+
+static const htab_type saved_type = {.key = saved_key_of, .free_elem = saved_key_free};
 
 static struct {
     _Atomic int active;       /* a background snapshot is running */
     _Atomic int finished;     /* its thread is done (worker 0 reaps it) */
     _Atomic int scheduled;    /* BGSAVE SCHEDULE waiting for the running one */
-    unsigned char state[KS_SHARDS];
-    buf out[KS_SHARDS];
+    unsigned char state[KS_SHARDS]; /* under the shard's lock */
+    buf out[KS_SHARDS];             /* shards written early (flush_pending_shards) */
+    buf pre[KS_SHARDS];             /* pre-images of keys changed while pending */
+    htab *saved[KS_SHARDS];         /* keys of pre[s] and keys created since */
     int compress;
     int took_locking;         /* turned shard locking on for a threads-1 server */
     pthread_t tid;
@@ -120,12 +148,29 @@ typedef struct shard_ctx {
     int dbid;
     int selected;
     int lru, lfu;
+    htab *skip; /* keys (1-byte db + key) not to write, or NULL */
 } shard_ctx;
+
+/* 1 if e's key is in skip (db x->dbid). */
+static int skipped(shard_ctx *x, kentry *e)
+{
+    if (!x->skip || !htab_size(x->skip)) return 0;
+    slice k = ke_key(e);
+    char stack[256];
+    size_t len = k.len + 1;
+    char *id = len <= sizeof(stack) ? stack : mem_alloc(len);
+    id[0] = (char)x->dbid;
+    memcpy(id + 1, k.p, k.len);
+    int found = htab_find(x->skip, id, len) != NULL;
+    if (id != stack) mem_free(id);
+    return found;
+}
 
 static void write_entry(void *priv, kentry *e)
 {
     shard_ctx *x = priv;
     rdb_out *o = x->o;
+    if (skipped(x, e)) return;
     if (!x->selected) {
         rdbw_u8(o, RDB_OP_SELECTDB);
         rdbw_len(o, (uint64_t)x->dbid);
@@ -257,30 +302,137 @@ int snapshot_save(const char *path, char *err, size_t errlen)
 
 /* ---------------------------------------------------------------- BGSAVE */
 
-/* The keyspace lock hook: serialise a pending shard before its first use. */
-static void on_lock(int s)
+/* ---- pre-images ----
+ *
+ * Until the snapshot thread has written shard s, a command that is about to
+ * change a key of s first writes the key's current entry (if any) to pre[s]
+ * and records the key in saved[s]; the snapshot thread then writes pre[s]
+ * and skips those keys when it walks the shard. So the file holds every key
+ * as it was at the instant, a write pays for serialising only the entry it
+ * changes, and reads pay nothing. */
+
+static int lru_policy(void)
 {
-    if (bg.state[s] != SH_PENDING) return;
-    rdb_out o;
-    rdbw_init(&o, -1, bg.compress);
-    write_shard(&o, s);
-    bg.out[s] = o.b;
-    bg.state[s] = SH_READY;
+    return cfg.maxmemory_policy == 1 || cfg.maxmemory_policy == 4;
+}
+
+static int lfu_policy(void)
+{
+    return cfg.maxmemory_policy == 2 || cfg.maxmemory_policy == 5;
+}
+
+/* Saves (db, key)'s entry before a change. Caller holds the key's shard lock. */
+static void preimage(ks_db *db, slice key, int s)
+{
+    char stack[256];
+    size_t len = key.len + 1;
+    char *id = len <= sizeof(stack) ? stack : mem_alloc(len);
+    id[0] = (char)ks_db_id(db);
+    memcpy(id + 1, key.p, key.len);
+    if (!bg.saved[s]) bg.saved[s] = htab_new(&saved_type);
+    if (!htab_find(bg.saved[s], id, len)) {
+        saved_key *k = mem_alloc(sizeof(*k) + len);
+        k->len = len;
+        memcpy(k->id, id, len);
+        htab_add(bg.saved[s], k);
+        kentry *e = ks_lookup(db, key, KS_WRITE | KS_NOTOUCH);
+        if (e) {
+            rdb_out o;
+            rdbw_init(&o, -1, bg.compress);
+            o.b = bg.pre[s];
+            shard_ctx x = {.o = &o, .dbid = ks_db_id(db), .lru = lru_policy(),
+                           .lfu = lfu_policy()};
+            write_entry(&x, e);
+            bg.pre[s] = o.b;
+        }
+    }
+    if (id != stack) mem_free(id);
+}
+
+void snapshot_before_write(slice key)
+{
+    int s = ks_shard_of(key);
+    if (!atomic_load_explicit(&bg.active, memory_order_acquire) || bg.state[s] != SH_PENDING)
+        return;
+    /* Every database: MOVE and COPY ... DB change the key in another one. */
+    for (int d = 0; d < ks_databases(); d++) preimage(ks_db_at(d), key, s);
+}
+
+/* Writes shard s's part (entries not pre-imaged, then the pre-images) into
+ * out. Caller holds the shard's lock. */
+static void write_pending_shard(rdb_out *o, int s)
+{
+    rdb_out tmp;
+    rdbw_init(&tmp, -1, bg.compress);
+    shard_ctx x = {.o = &tmp, .lru = lru_policy(), .lfu = lfu_policy(), .skip = bg.saved[s]};
+    for (int d = 0; d < ks_databases(); d++) {
+        x.dbid = d;
+        x.selected = 0;
+        ks_foreach_in_shard(ks_db_at(d), s, write_entry, &x);
+    }
+    buf_append(&tmp.b, bg.pre[s].p, bg.pre[s].len);
+    *o = tmp;
+    buf_free(&bg.pre[s]);
+    htab_free(bg.saved[s]);
+    bg.saved[s] = NULL;
+    bg.state[s] = SH_IDLE;
+}
+
+/* Writes every pending shard now (FLUSHALL, FLUSHDB, SWAPDB: they change
+ * everything). Locks each shard (no-ops when the caller holds them all). */
+static void flush_pending_shards(void)
+{
+    for (int s = 0; s < KS_SHARDS; s++) {
+        ks_lock(s);
+        if (bg.state[s] == SH_PENDING) {
+            rdb_out o;
+            write_pending_shard(&o, s);
+            bg.out[s] = o.b;
+        }
+        ks_unlock(s);
+    }
+}
+
+void snapshot_guard(const command *cmd, const slice *argv, int argc)
+{
+    if (!atomic_load_explicit(&bg.active, memory_order_acquire) || !(cmd->flags & CMD_WRITE))
+        return;
+    const command *top = cmd->parent ? cmd->parent : cmd;
+    if (!strcmp(top->name, "flushall") || !strcmp(top->name, "flushdb") ||
+        !strcmp(top->name, "swapdb")) {
+        flush_pending_shards();
+        return;
+    }
+    int stack[16];
+    int *pos = argc > 16 ? mem_alloc(sizeof(int) * (size_t)argc) : stack;
+    int n = cmd_get_keys(cmd, argv, argc, pos, argc);
+    /* Commands that lock their shards themselves are not holding them yet. */
+    int lock = (cmd->flags & CMD_ALL_SHARDS) != 0;
+    for (int i = 0; i < n; i++) {
+        int s = ks_shard_of(argv[pos[i]]);
+        if (lock) ks_lock(s);
+        snapshot_before_write(argv[pos[i]]);
+        if (lock) ks_unlock(s);
+    }
+    if (pos != stack) mem_free(pos);
 }
 
 static void *bg_main(void *arg)
 {
     (void)arg;
     for (int s = 0; s < KS_SHARDS; s++) {
-        ks_lock(s); /* serialises the shard if nobody has yet */
+        ks_lock(s);
         buf part = bg.out[s];
         bg.out[s] = (buf){0};
-        bg.state[s] = SH_IDLE;
+        if (bg.state[s] == SH_PENDING) {
+            rdb_out o;
+            write_pending_shard(&o, s);
+            part = o.b;
+        }
         ks_unlock(s);
         rdbw_bytes(&bg.file, part.p, part.len);
         buf_free(&part);
     }
-    ks_set_lock_hook(NULL);
     bg.ok = finish_file(&bg.file, bg.tmp, bg.path, bg.err, sizeof(bg.err)) == 0;
     atomic_store(&bg.finished, 1);
     return NULL;
@@ -316,7 +468,6 @@ int snapshot_bgsave_to(const char *path, snapshot_done_fn *done, char *err, size
     bg.dirty_at_start = atomic_load(&srv.dirty);
     atomic_store(&bg.finished, 0);
     atomic_store(&bg.active, 1);
-    ks_set_lock_hook(on_lock);
     ks_unlock_all();
     if (pthread_create(&bg.tid, NULL, bg_main, NULL) != 0) {
         /* Serialise the rest here rather than leave shards pending. */

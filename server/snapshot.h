@@ -20,6 +20,7 @@
 #include "core/slice.h"
 
 typedef struct kentry kentry;
+typedef struct command command;
 typedef struct ks_db ks_db;
 
 /* Writes a snapshot to path now (SAVE, SHUTDOWN, DEBUG RELOAD). 0, or -1
@@ -32,6 +33,12 @@ int snapshot_bgsave(char *err, size_t errlen);
 typedef void snapshot_done_fn(int ok);
 int snapshot_bgsave_to(const char *path, snapshot_done_fn *done, char *err, size_t errlen);
 int snapshot_in_progress(void);
+/* Before a command changes data: keeps what its keys were at the snapshot's
+ * instant (see snapshot.c). Called with the keys' shards locked, except for
+ * commands that lock shards themselves (CMD_ALL_SHARDS). */
+void snapshot_guard(const command *cmd, const slice *argv, int argc);
+/* The same for one key about to change in any database (eviction). */
+void snapshot_before_write(slice key);
 /* Worker 0's cron: finishes a background save that ended, applies the
  * `save` rules, runs a scheduled BGSAVE. */
 void snapshot_cron(void);
