@@ -33,8 +33,10 @@ static void cmd_bgsave(client *c)
      * started there would not see the transaction's later writes as
      * changes, and on a threads-1 server it would turn locking on between
      * the transaction's lock and unlock. Redis schedules it too. */
+    /* A BGSAVE waits only behind an AOF rewrite (or the EXEC it is in); a
+     * BGSAVE already running is an error even with SCHEDULE, as in Redis. */
     if (snapshot_in_progress() || (c->flags & CL_EXEC)) {
-        if (schedule || (c->flags & CL_EXEC)) {
+        if ((schedule && snapshot_is_rewrite()) || (c->flags & CL_EXEC)) {
             snapshot_schedule();
             reply_status(c, "Background saving scheduled");
         } else {

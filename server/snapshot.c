@@ -99,6 +99,11 @@ long long snapshot_lastsave(void)
     return t ? t : (long long)(srv.start_ms / 1000);
 }
 
+int snapshot_is_rewrite(void)
+{
+    return snapshot_in_progress() && bg.done != NULL;
+}
+
 int snapshot_in_progress(void)
 {
     return atomic_load(&bg.active);

@@ -33,6 +33,8 @@ int snapshot_bgsave(char *err, size_t errlen);
 typedef void snapshot_done_fn(int ok);
 int snapshot_bgsave_to(const char *path, snapshot_done_fn *done, char *err, size_t errlen);
 int snapshot_in_progress(void);
+/* 1 while the running background snapshot is an AOF rewrite's base. */
+int snapshot_is_rewrite(void);
 /* Before a command changes data: keeps what its keys were at the snapshot's
  * instant (see snapshot.c). Called with the keys' shards locked, except for
  * commands that lock shards themselves (CMD_ALL_SHARDS). */

@@ -521,10 +521,6 @@ class TestBgsave:
         assert int(info_dict(c, "persistence")["rdb_saves"]) == saves0 + 2
         assert err(c, "BGSAVE", "NOW") == "ERR syntax error"
 
-    @pytest.mark.xfail(IS_KVIK, strict=True,
-                       reason="kvik schedules BGSAVE SCHEDULE while a BGSAVE runs; Redis "
-                              "7.0 schedules only behind another kind of child (AOF "
-                              "rewrite) and refuses while an RDB save runs")
     def test_schedule_while_bgsave_runs(self, server, threads, tmp_path):
         srv = server(threads=threads, workdir=tmpdir_for(tmp_path, "bg"))
         c = srv.client()
