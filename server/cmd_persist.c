@@ -8,6 +8,7 @@
 #include "db/ks.h"
 #include "server/aof.h"
 #include "server/cmdtab.h"
+#include "server/notify.h"
 #include "server/snapshot.h"
 
 static void cmd_save(client *c)
@@ -135,6 +136,7 @@ static void cmd_restore(client *c)
         return;
     }
     key_modified(c->db, key);
+    notify_event(NOTIFY_GENERIC, "restore", c->db, key);
     reply_ok(c);
 }
 
