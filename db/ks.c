@@ -1007,20 +1007,9 @@ uint64_t ks_scan(ks_db *db, uint64_t cursor, long count, ks_scan_fn *fn, void *p
 
 void ks_foreach(ks_db *db, ks_scan_fn *fn, void *priv)
 {
-    long long now = unix_ms();
     for (int s = 0; s < KS_SHARDS; s++) {
         ks_lock(s);
-        part *p = &db->parts[s];
-        if (p->keys) {
-            htab_iter it;
-            htab_iter_init(&it, p->keys);
-            kentry *e;
-            while ((e = htab_iter_next(&it))) {
-                if ((e->meta & META_EXP) && ke_expire(e) <= now) continue;
-                fn(priv, e);
-            }
-            htab_iter_done(&it);
-        }
+        ks_foreach_in_shard(db, s, fn, priv);
         ks_unlock(s);
     }
 }

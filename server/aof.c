@@ -215,6 +215,8 @@ static int loggable(const slice *argv, int argc)
 
 int aof_replay(replay *r, char *p, size_t len, size_t *good, size_t *bad_at)
 {
+    client check = {0}; /* r == NULL: parse and check, run nothing */
+    client *c = r ? &r->c : &check;
     resp_reader rd;
     resp_reader_init(&rd);
     resp_limits lim = {.max_bulk = (size_t)cfg.proto_max_bulk_len, .max_args = 1u << 20,
@@ -226,7 +228,6 @@ int aof_replay(replay *r, char *p, size_t len, size_t *good, size_t *bad_at)
         int st = p[pos] == '*' ? resp_read_command(&rd, &lim, p + pos, len - pos, &consumed)
                                : RESP_ERROR;
         if (st == RESP_AGAIN) break;
-        client *c = &r->c;
         if (st == RESP_OK && rd.argc) {
             if ((size_t)c->argv_cap < rd.argc) {
                 mem_free(c->argv);
@@ -245,34 +246,56 @@ int aof_replay(replay *r, char *p, size_t len, size_t *good, size_t *bad_at)
         }
         if (rd.argc) {
             if (!(c->flags & CL_MULTI)) multi_at = pos;
-            dispatch(c);
-            c->out.len = 0;
+            if (r) {
+                dispatch(c);
+                c->out.len = 0;
+            } else if (slice_is(c->argv[0], "MULTI")) {
+                c->flags |= CL_MULTI;
+            } else if (slice_is(c->argv[0], "EXEC")) {
+                c->flags &= ~CL_MULTI;
+            }
         }
         pos += consumed;
     }
     /* A transaction or a command cut short at the end. */
-    *good = (r->c.flags & CL_MULTI) ? multi_at : pos;
-    multi_reset(&r->c);
+    *good = (c->flags & CL_MULTI) ? multi_at : pos;
+    if (r) multi_reset(c);
+    mem_free(check.argv);
     resp_reader_free(&rd);
     return rc;
+}
+
+/* Maps a log file privately writable (the RESP reader may change bytes in
+ * place). Returns the fd (the caller closes it and unmaps *p) or -1 with
+ * err set. */
+static int map_file(const char *path, char **p, size_t *len, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "Can't open the append only file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    fstat(fd, &sb);
+    *len = (size_t)sb.st_size;
+    *p = *len ? mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0) : NULL;
+    if (*len && *p == MAP_FAILED) {
+        snprintf(err, errlen, "Can't map the append only file %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /* Runs the commands of one log file. last: the final file (a cut-short
  * tail may be dropped there). Returns 0 or -1 (logged). */
 static int replay_file(replay *r, const char *path, int last)
 {
-    int fd = open(path, O_RDWR | O_CLOEXEC);
+    char *p, err[PATH_MAX + 100];
+    size_t len;
+    int fd = map_file(path, &p, &len, err, sizeof(err));
     if (fd < 0) {
-        log_warning("Can't open the append only file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat sb;
-    fstat(fd, &sb);
-    size_t len = (size_t)sb.st_size;
-    char *p = len ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0) : NULL;
-    if (len && p == MAP_FAILED) {
-        log_warning("Can't map the append only file %s: %s", path, strerror(errno));
-        close(fd);
+        log_warning("%s", err);
         return -1;
     }
     size_t good = 0, bad_at = 0;
@@ -711,43 +734,27 @@ void aof_info(buf *out)
     }
 }
 
-/* Checks that a log file parses as RESP commands; prints what is wrong. */
+/* Checks that a log file holds only complete log commands; prints what is
+ * wrong. */
 static int check_file(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char *p, err[PATH_MAX + 100];
+    size_t len, good = 0, bad_at = 0;
+    int fd = map_file(path, &p, &len, err, sizeof(err));
     if (fd < 0) {
-        printf("Can't open %s: %s\n", path, strerror(errno));
+        printf("%s\n", err);
         return -1;
     }
-    struct stat sb;
-    fstat(fd, &sb);
-    size_t len = (size_t)sb.st_size;
-    char *p = len ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0) : NULL;
     close(fd);
-    if (len && p == MAP_FAILED) return -1;
-    resp_reader rd;
-    resp_reader_init(&rd);
-    resp_limits lim = {.max_bulk = 512u << 20, .max_args = 1u << 30, .max_inline = 64 * 1024};
-    size_t pos = 0;
-    long long n = 0;
-    int rc = 0;
-    while (pos < len) {
-        size_t consumed = 0;
-        int st = p[pos] == '*' ? resp_read_command(&rd, &lim, p + pos, len - pos, &consumed)
-                               : RESP_ERROR;
-        if (st != RESP_OK) {
-            printf("%s: %s at offset %zu (%lld commands before it)\n", path,
-                   st == RESP_AGAIN ? "truncated command" : "bad format", pos, n);
-            rc = -1;
-            break;
-        }
-        n++;
-        pos += consumed;
-    }
-    if (rc == 0) printf("%s: OK, %lld commands\n", path, n);
-    resp_reader_free(&rd);
+    int rc = aof_replay(NULL, p, len, &good, &bad_at);
+    if (rc < 0)
+        printf("%s: bad format at offset %zu\n", path, bad_at);
+    else if (good < len)
+        printf("%s: truncated at offset %zu (a command or MULTI cut short)\n", path, good);
+    else
+        printf("%s: OK, %zu bytes\n", path, len);
     if (len) munmap(p, len);
-    return rc;
+    return rc < 0 || good < len ? -1 : 0;
 }
 
 static int check_dir(const char *dir);

@@ -61,7 +61,8 @@ void aof_info(buf *out);
 /* 1 while writes must be refused because the log cannot be written. */
 int aof_write_blocked(void);
 
-/* Replaying log bytes (the loader, and the fuzz target): a stand-in client
+/* Replaying log bytes (the loader, the fuzz target, and --check-aof with
+ * r NULL: parse and check only): a stand-in client
  * on a stand-in worker runs each command. Only writes, SELECT, MULTI and
  * EXEC are accepted. aof_replay returns 0 with *good = the length of the
  * complete prefix (a cut-short command or unfinished MULTI excluded), or -1

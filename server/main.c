@@ -137,6 +137,7 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "--check-rdb")) return check_rdb(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "--check-aof")) {
         cfg_defaults();
+        cmd_init();
         ks_init(cfg.databases, 0);
         types_init();
         return aof_check(argv[2]);
