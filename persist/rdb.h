@@ -79,7 +79,7 @@ void rdbw_ms(rdb_out *o, long long ms);     /* 8 bytes LE */
 /* Writes the file header / the EOF opcode and checksum. */
 void rdbw_header(rdb_out *o);
 void rdbw_aux(rdb_out *o, const char *key, const char *val);
-void rdbw_footer(rdb_out *o);
+void rdbw_footer(rdb_out *o, int checksum); /* checksum 0 writes 0 (rdbchecksum no) */
 
 /* ---- reader ---- */
 

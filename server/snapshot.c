@@ -91,6 +91,8 @@ static struct {
     _Atomic long long last_bg_secs;
     _Atomic long long saves;
     _Atomic uint64_t last_try_ms;    /* last BGSAVE attempt (retry delay after failures) */
+    _Atomic long long load_expired;  /* keys of the last load dropped as expired */
+    _Atomic long long load_loaded;   /* and kept */
 } st = {.last_bg_ok = 1, .last_bg_secs = -1};
 
 long long snapshot_lastsave(void)
@@ -253,7 +255,7 @@ static int open_tmp(const char *final, char *tmp, size_t size, char *err, size_t
 /* Ends a file: footer, flush, fsync, close, rename over path. */
 static int finish_file(rdb_out *o, const char *tmp, const char *path, char *err, size_t errlen)
 {
-    rdbw_footer(o);
+    rdbw_footer(o, cfg.rdbchecksum);
     int rc = rdbw_flush(o);
     if (rc == 0 && fsync(o->fd) < 0) {
         o->err = errno;
@@ -528,7 +530,7 @@ static int rule_due(void)
     long long since = (long long)(now_ms() / 1000) - snapshot_lastsave();
     if (!atomic_load(&st.last_bg_ok) && now_ms() - atomic_load(&st.last_try_ms) < 5000) return 0;
     for (int i = 0; i < cfg.nsave; i++)
-        if (changes >= cfg.save[i].changes && since >= cfg.save[i].seconds) return 1;
+        if (changes >= cfg.save[i].changes && since > cfg.save[i].seconds) return 1;
     return 0;
 }
 
@@ -552,10 +554,12 @@ void snapshot_info(buf *out)
                "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
                "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
                "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
-               "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n",
+               "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
+               "rdb_last_load_keys_loaded:%lld\r\n",
                atomic_load(&srv.dirty) - atomic_load(&st.dirty_saved), in_progress,
                snapshot_lastsave(), atomic_load(&st.last_bg_ok) ? "ok" : "err",
-               atomic_load(&st.last_bg_secs), cur, atomic_load(&st.saves));
+               atomic_load(&st.last_bg_secs), cur, atomic_load(&st.saves),
+               atomic_load(&st.load_expired), atomic_load(&st.load_loaded));
 }
 
 /* ---------------------------------------------------------------- loading */
@@ -565,6 +569,7 @@ typedef struct loader {
     const serial_limits *lim;
     int check_only;
     long long keys;
+    long long expired, loaded;
     long long now;
 } loader;
 
@@ -575,8 +580,10 @@ static int store_key(loader *ld, int dbid, slice key, serial_value *v, long long
     ld->keys++;
     if (ld->check_only || (expire >= 0 && expire <= ld->now)) {
         if (v->objtype > OBJ_STRING) serial_free(v->objtype, v->value);
+        if (!ld->check_only) ld->expired++;
         return 0;
     }
+    ld->loaded++;
     ks_db *db = ks_db_at(dbid);
     if (ks_exists(db, key)) {
         if (v->objtype > OBJ_STRING) serial_free(v->objtype, v->value);
@@ -731,6 +738,8 @@ int snapshot_load(const char *name, int check_only, long long *keys, char *err, 
      * would otherwise leak when the start stops). */
     if (rc < 0 && !check_only) ks_flush_all(0);
     if (rc == 0 && !check_only) {
+        atomic_store(&st.load_expired, ld.expired);
+        atomic_store(&st.load_loaded, ld.loaded);
         atomic_store(&st.dirty_saved, atomic_load(&srv.dirty));
         atomic_store(&st.lastsave, (long long)(now_ms() / 1000));
     }

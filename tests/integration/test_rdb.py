@@ -899,3 +899,23 @@ class TestFailedBgsave:
         assert cmd(c, "SET", "k", "v") == b"OK"
         assert err(c, "SAVE").startswith("ERR")
         assert cmd(c, "CONFIG", "SET", "dir", top) == b"OK"
+
+
+def test_rdbchecksum_no_and_load_counters(server, tmp_path):
+    """With rdbchecksum no the file ends in a zero checksum, which both
+    servers' loaders skip; INFO counts the keys a load kept and dropped."""
+    srv = server("--rdbchecksum", "no", workdir=tmpdir_for(tmp_path, "nock"))
+    c = srv.client()
+    c.set("keep", "1")
+    c.set("gone", "1", px=300)
+    assert c.save()
+    with open(dump_path(srv), "rb") as f:
+        assert f.read()[-8:] == b"\0" * 8
+    check_with_redis_tool(dump_path(srv))
+    time.sleep(0.4)
+    srv2 = restart(server, srv)
+    c2 = srv2.client()
+    assert c2.get("keep") == b"1" and c2.exists("gone") == 0
+    inf = info_dict(c2, "persistence")
+    assert inf["rdb_last_load_keys_loaded"] == "1"
+    assert inf["rdb_last_load_keys_expired"] == "1"
