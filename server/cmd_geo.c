@@ -22,6 +22,7 @@
 #include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
+#include "server/type_limits.h"
 #include "types/zset.h"
 
 /* ---------------------------------------------------------------- math */
@@ -139,12 +140,6 @@ static int steps_for_radius(double r, double lat)
 
 /* ---------------------------------------------------------------- helpers */
 
-static zset_limits limits(void)
-{
-    return (zset_limits){.max_entries = cfg.zset_max_listpack_entries,
-                         .max_value = cfg.zset_max_listpack_value};
-}
-
 static int lookup_zset(client *c, slice key, int flags, kentry **ep, zset **zp)
 {
     kentry *e;
@@ -252,7 +247,7 @@ static void geoadd_cmd(client *c)
     }
     int created = !z;
     if (!z) z = zset_new();
-    zset_limits lim = limits();
+    zset_limits lim = cfg_zset_limits();
     long long added = 0, changed = 0;
     for (int k = 0; k < n; k++) {
         slice m = c->argv[i + 3 * k + 2];
@@ -637,7 +632,7 @@ static void search_generic(client *c, int fl)
     if (count && (size_t)count < n) n = (size_t)count;
     if (have_dst) {
         zset *res = zset_new();
-        zset_limits lim = limits();
+        zset_limits lim = cfg_zset_limits();
         for (size_t k = 0; k < n; k++)
             zset_set(res, hit_member(&q, k), storedist ? q.v[k].dist / to_m : q.v[k].score, &lim);
         int existed = ks_delete(c->db, dst);

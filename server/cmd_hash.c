@@ -27,17 +27,10 @@
 #include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
+#include "server/type_limits.h"
 #include "types/hash.h"
 
 /* ---------------------------------------------------------------- helpers */
-
-static hash_limits cur_limits(void)
-{
-    hash_limits l;
-    l.max_entries = cfg.hash_max_listpack_entries < 0 ? 0 : (size_t)cfg.hash_max_listpack_entries;
-    l.max_value = cfg.hash_max_listpack_value < 0 ? 0 : (size_t)cfg.hash_max_listpack_value;
-    return l;
-}
 
 /* Looks the key up. Returns 1 with *hp (NULL when the key is missing) if it is
  * absent or a hash; replies WRONGTYPE and returns 0 otherwise. */
@@ -84,7 +77,7 @@ static long long hset_generic(client *c, const char *name, int *ok)
     kentry *e;
     hash *h = hash_for_write(c, &e);
     if (!h) return 0;
-    hash_limits lim = cur_limits();
+    hash_limits lim = cfg_hash_limits();
     long long added = 0;
     for (int i = 2; i < c->argc; i += 2) added += hash_set(h, c->argv[i], c->argv[i + 1], &lim);
     written(c, e, h, "hset");
@@ -118,7 +111,7 @@ static void hsetnx_cmd(client *c)
         return;
     }
     if (!h) h = hash_for_write(c, &e);
-    hash_limits lim = cur_limits();
+    hash_limits lim = cfg_hash_limits();
     hash_set(h, c->argv[2], c->argv[3], &lim);
     written(c, e, h, "hset");
     reply_int(c, 1);
@@ -170,7 +163,7 @@ static void hincrby_cmd(client *c)
     if (!h) h = hash_for_write(c, &e);
     char num[24];
     int n = util_ll2str(num, sizeof(num), cur);
-    hash_limits lim = cur_limits();
+    hash_limits lim = cfg_hash_limits();
     hash_set(h, c->argv[2], slice_of(num, (size_t)n), &lim);
     written(c, e, h, "hincrby");
     reply_int(c, cur);
@@ -208,7 +201,7 @@ static void hincrbyfloat_cmd(client *c)
         n = util_ld2str(txt, 5600, cur);
     }
     if (!h) h = hash_for_write(c, &e);
-    hash_limits lim = cur_limits();
+    hash_limits lim = cfg_hash_limits();
     hash_set(h, c->argv[2], slice_of(txt, (size_t)n), &lim);
     written(c, e, h, "hincrbyfloat");
     reply_bulk(c, txt, (size_t)n);

@@ -23,6 +23,7 @@
 #include "server/config.h"
 #include "server/propagate.h"
 #include "server/server.h"
+#include "server/type_limits.h"
 #include "types/list.h"
 
 #define ERR_POSITIVE "ERR value is out of range, must be positive"
@@ -44,7 +45,7 @@ static int get_list(client *c, slice key, int flags, list **out)
 
 static list *create_list(client *c, slice key)
 {
-    list *l = list_new((int)cfg.list_max_listpack_size);
+    list *l = list_new(cfg_list_fill());
     ks_add(c->db, key, OBJ_LIST, ENC_QUICKLIST, l);
     return l;
 }

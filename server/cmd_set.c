@@ -31,16 +31,10 @@
 #include "server/config.h"
 #include "server/propagate.h"
 #include "server/server.h"
+#include "server/type_limits.h"
 #include "types/set.h"
 
 /* ---------------------------------------------------------------- helpers */
-
-static set_limits limits(void)
-{
-    return (set_limits){.intset_entries = cfg.set_max_intset_entries,
-                        .listpack_entries = cfg.set_max_listpack_entries,
-                        .listpack_value = cfg.set_max_listpack_value};
-}
 
 /* Looks key up. Returns 1 with *sp (NULL when missing) and *ep, or replies
  * WRONGTYPE and returns 0. */
@@ -87,7 +81,7 @@ static void sadd_cmd(client *c)
     set *s;
     if (!lookup_set(c, c->argv[1], KS_WRITE, &e, &s)) return;
     if (!s) s = set_new();
-    set_limits lim = limits();
+    set_limits lim = cfg_set_limits();
     long long added = 0;
     for (int i = 2; i < c->argc; i++)
         added += set_add(&s, c->argv[i], &lim);
@@ -171,7 +165,7 @@ static void reply_distinct_random(client *c, set *s, size_t count)
     }
     /* Few: random picks, duplicates filtered through a temporary set. */
     set *seen = set_new();
-    set_limits lim = limits();
+    set_limits lim = cfg_set_limits();
     char nb[SET_NUMBUF];
     while (set_size(seen) < count) {
         set_random(s, nb, &m);
@@ -354,7 +348,7 @@ static void smove_cmd(client *c)
         return;
     }
     sync(c, src, se, ss, "srem"); /* may delete src; de (another key) stays valid */
-    set_limits lim = limits();
+    set_limits lim = cfg_set_limits();
     if (!ds) {
         ds = set_new();
         set_add(&ds, m, &lim);
@@ -494,7 +488,7 @@ static void setop_generic(client *c, int first, const slice *dst, int op)
     set *stack[16];
     set **sets = n <= 16 ? stack : mem_alloc(sizeof(set *) * (size_t)n);
     if (gather(c, c->argv + first, n, sets) < 0) goto done;
-    sink k = {.c = c, .lim = limits()};
+    sink k = {.c = c, .lim = cfg_set_limits()};
     set *result = NULL;
     if (op == OP_INTER) {
         int missing = 0;

@@ -45,6 +45,7 @@
 #include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
+#include "server/type_limits.h"
 #include "types/hash.h"
 #include "types/list.h"
 #include "types/set.h"
@@ -344,7 +345,7 @@ static void sort_generic(client *c, int readonly)
             }
         }
     } else {
-        list *l = list_new((int)cfg.list_max_listpack_size);
+        list *l = list_new(cfg_list_fill());
         for (long long j = start; j <= end; j++) {
             slice m = {vec[j].p, vec[j].len};
             if (!ngets) {

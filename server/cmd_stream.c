@@ -47,6 +47,7 @@
 #include "server/notify.h"
 #include "server/propagate.h"
 #include "server/server.h"
+#include "server/type_limits.h"
 #include "types/stream.h"
 
 #define ERR_INVALID_ID "ERR Invalid stream ID specified as stream command argument"
@@ -55,12 +56,6 @@
     "want to use the MKSTREAM option to create an empty stream automatically."
 
 /* ---------------------------------------------------------------- helpers */
-
-static stream_limits limits(void)
-{
-    return (stream_limits){.max_bytes = cfg.stream_node_max_bytes,
-                           .max_entries = cfg.stream_node_max_entries};
-}
 
 /* Looks key up. Returns 1 with *sp (NULL when missing), or replies WRONGTYPE
  * and returns 0. */
@@ -572,7 +567,7 @@ static void xadd_cmd(client *c)
     stream_id last = s ? stream_get_meta(s)->last_id : STREAM_ID_MIN;
     if (next_id(c, last, auto_id, star, given, &id) < 0) return;
     if (!s) s = create_stream(c, key);
-    stream_limits lim = limits();
+    stream_limits lim = cfg_stream_limits();
     stream_append(s, id, c->argv + fpos, (size_t)(c->argc - fpos) / 2, &lim);
     reply_id(c, id);
     changed(c, key, "xadd");
@@ -625,6 +620,32 @@ static void xlen_cmd(client *c)
     reply_int(c, s ? (long long)stream_len(s) : 0);
 }
 
+/* XDEL and XACK: every ID from argv[from] is checked first (one bad ID
+ * changes nothing); then fn(ctx, id) runs for each. Returns the sum of fn's
+ * results, or -1 after replying the ID error. */
+static long long for_each_id(client *c, int from, int (*fn)(void *ctx, stream_id id), void *ctx)
+{
+    stream_id id;
+    for (int i = from; i < c->argc; i++)
+        if (parse_id(c, c->argv[i], 0, &id) < 0) return -1;
+    long long n = 0;
+    for (int i = from; i < c->argc; i++) {
+        parse_id(NULL, c->argv[i], 0, &id);
+        n += fn(ctx, id);
+    }
+    return n;
+}
+
+static int del_one(void *s, stream_id id)
+{
+    return stream_delete(s, id);
+}
+
+static int ack_one(void *g, stream_id id)
+{
+    return stream_nack_ack(g, id);
+}
+
 static void xdel_cmd(client *c)
 {
     stream *s;
@@ -633,16 +654,8 @@ static void xdel_cmd(client *c)
         reply_int(c, 0);
         return;
     }
-    for (int i = 2; i < c->argc; i++) {
-        stream_id id;
-        if (parse_id(c, c->argv[i], 0, &id) < 0) return;
-    }
-    long long n = 0;
-    for (int i = 2; i < c->argc; i++) {
-        stream_id id;
-        parse_id(NULL, c->argv[i], 0, &id);
-        n += stream_delete(s, id);
-    }
+    long long n = for_each_id(c, 2, del_one, s);
+    if (n < 0) return;
     if (n) changed(c, c->argv[1], "xdel");
     reply_int(c, n);
 }
@@ -1242,16 +1255,8 @@ static void xack_cmd(client *c)
         reply_int(c, 0);
         return;
     }
-    for (int i = 3; i < c->argc; i++) {
-        stream_id id;
-        if (parse_id(c, c->argv[i], 0, &id) < 0) return;
-    }
-    long long n = 0;
-    for (int i = 3; i < c->argc; i++) {
-        stream_id id;
-        parse_id(NULL, c->argv[i], 0, &id);
-        n += stream_nack_ack(g, id);
-    }
+    long long n = for_each_id(c, 3, ack_one, g);
+    if (n < 0) return;
     if (n) key_modified(c->db, c->argv[1]);
     reply_int(c, n);
 }

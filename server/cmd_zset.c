@@ -39,16 +39,11 @@
 #include "server/notify.h"
 #include "server/config.h"
 #include "server/server.h"
+#include "server/type_limits.h"
 #include "types/set.h"
 #include "types/zset.h"
 
 /* ---------------------------------------------------------------- helpers */
-
-static zset_limits limits(void)
-{
-    return (zset_limits){.max_entries = cfg.zset_max_listpack_entries,
-                         .max_value = cfg.zset_max_listpack_value};
-}
 
 /* Looks key up. Returns 1 with *zp (NULL when missing) and *ep, or replies
  * WRONGTYPE and returns 0. */
@@ -286,7 +281,7 @@ static void zadd_generic(client *c, int fl, int first)
     }
     int created = !z;
     if (!z) z = zset_new();
-    zset_limits lim = limits();
+    zset_limits lim = cfg_zset_limits();
     long long added = 0, changed = 0;
     double last = 0;
     int r = 0;
@@ -512,7 +507,7 @@ static void range_run(client *c, slice key, const slice *dst, range_req *q)
     }
     zset *z;
     if (!lookup_zset(c, key, KS_READ, NULL, &z)) return;
-    range_sink k = {.c = c, .withscores = q->withscores, .lim = limits()};
+    range_sink k = {.c = c, .withscores = q->withscores, .lim = cfg_zset_limits()};
     if (dst) k.out = zset_new();
     if (q->by != BY_RANK) {
         size_t mark = dst ? 0 : reply_defer(c);
@@ -1130,7 +1125,7 @@ static void algebra_generic(client *c, const slice *dst, int op)
     }
     int n = (int)nk;
     src *srcs = mem_alloc(sizeof(src) * (size_t)n);
-    algebra a = {.srcs = srcs, .n = n, .op = op, .agg = AGG_SUM, .lim = limits()};
+    algebra a = {.srcs = srcs, .n = n, .op = op, .agg = AGG_SUM, .lim = cfg_zset_limits()};
     int ws = 0;
     if (gather(c, c->argv + nki + 1, n, srcs) < 0) goto done;
     for (int i = nki + 1 + n; i < c->argc; i++) {

@@ -36,6 +36,7 @@
 #include "persist/crc64.h"
 #include "persist/rdb.h"
 #include "server/server.h"
+#include "server/type_limits.h"
 #include "types/list.h"
 #include "types/serial.h"
 
@@ -118,16 +119,8 @@ int snapshot_write_blocked(void)
 
 static serial_limits load_limits(void)
 {
-    serial_limits l;
-    l.hash.max_entries = cfg.hash_max_listpack_entries < 0 ? 0 : (size_t)cfg.hash_max_listpack_entries;
-    l.hash.max_value = cfg.hash_max_listpack_value < 0 ? 0 : (size_t)cfg.hash_max_listpack_value;
-    l.set = (set_limits){.intset_entries = cfg.set_max_intset_entries,
-                         .listpack_entries = cfg.set_max_listpack_entries,
-                         .listpack_value = cfg.set_max_listpack_value};
-    l.zset = (zset_limits){.max_entries = cfg.zset_max_listpack_entries,
-                           .max_value = cfg.zset_max_listpack_value};
-    l.list_fill = (int)cfg.list_max_listpack_size;
-    return l;
+    return (serial_limits){.hash = cfg_hash_limits(), .set = cfg_set_limits(),
+                           .zset = cfg_zset_limits(), .list_fill = cfg_list_fill()};
 }
 
 /* ---------------------------------------------------------------- writing */
