@@ -71,9 +71,10 @@ static void unlink_client(worker *w, client *c)
     pthread_mutex_unlock(&srv.clients_lock);
 }
 
-client *client_new(worker *w, conn *cn, const char *addr, const char *laddr)
+client *client_new(worker *w, conn *cn, const char *addr, const char *laddr, int proto)
 {
     client *c = mem_calloc(sizeof(*c));
+    c->proto = proto;
     c->id = atomic_fetch_add(&srv.next_client_id, 1);
     c->w = w;
     c->conn = cn;

@@ -9,8 +9,9 @@
 
 #include "server/server.h"
 
-/* Creates a client for an accepted connection and registers it with w. */
-client *client_new(worker *w, conn *cn, const char *addr, const char *laddr);
+/* Creates a client for an accepted connection and registers it with w; proto
+ * (PROTO_RESP, PROTO_NATIVE) says how it speaks. */
+client *client_new(worker *w, conn *cn, const char *addr, const char *laddr, int proto);
 /* Flags c for closing; it is freed at the end of the current loop pass. */
 void client_close(client *c);
 /* Frees every client on w's closing list. */

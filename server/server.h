@@ -148,6 +148,7 @@ struct client {
     conn *conn;
     loop_handle h;
     uint32_t flags;
+    int proto;                 /* PROTO_RESP or PROTO_NATIVE (listener_kind) */
     int resp;                  /* 2 or 3 */
     const reply_ops *rops;
     /* input */
@@ -225,6 +226,28 @@ int arg_ll_range(client *c, slice s, long long min, long long max, long long *ou
                  const char *errmsg);
 int arg_double(client *c, slice s, double *out);         /* "value is not a valid float" */
 
+/* ---- Listeners ---- */
+
+/* How clients speak on a listening port (server/worker.c opens one set of
+ * sockets per kind: RESP over TCP, RESP over TLS, the native protocol). */
+enum { PROTO_RESP = 0, PROTO_NATIVE = 1 };
+
+typedef struct listener_kind {
+    const char *what;             /* for log lines: "TCP", "TLS", "native" */
+    int (*port)(void);            /* the configured port; 0 = kind disabled */
+    /* Wraps an accepted non-blocking socket in its transport; NULL on failure
+     * (the socket is then closed by the caller). */
+    conn *(*wrap)(int fd);
+    int proto;                    /* PROTO_* */
+} listener_kind;
+
+/* A listening socket watched by one worker. */
+typedef struct listener {
+    loop_handle h;
+    worker *w;
+    const listener_kind *kind;
+} listener;
+
 /* ---- Workers ---- */
 
 /* A task posted to another worker's inbox; runs on that worker's thread. */
@@ -238,7 +261,7 @@ struct worker {
     int id;
     pthread_t tid;
     loop *loop;
-    loop_handle listen_h[CFG_MAX_BIND];
+    struct listener *listen;   /* one per (listener kind, bind address) */
     int nlisten;
     loop_handle wake_h;        /* eventfd */
     pthread_mutex_t inbox_lock;

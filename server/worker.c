@@ -187,13 +187,28 @@ static const char protected_msg[] =
 
 typedef struct adopt {
     int fd;
+    const listener_kind *kind;
     char addr[64], laddr[64];
 } adopt;
+
+/* Makes the client for an accepted socket on worker w. */
+static void start_client(worker *w, const listener_kind *kind, int fd, const char *addr,
+                         const char *laddr)
+{
+    conn *cn = kind->wrap(fd);
+    if (!cn) {
+        log_warning("Error accepting a %s connection from %s", kind->what, addr);
+        close(fd);
+        atomic_fetch_sub(&srv.nclients, 1);
+        return;
+    }
+    client_new(w, cn, addr, laddr, kind->proto);
+}
 
 static void adopt_task(worker *w, void *arg)
 {
     adopt *a = arg;
-    client_new(w, conn_tcp_new(a->fd), a->addr, a->laddr);
+    start_client(w, a->kind, a->fd, a->addr, a->laddr);
     mem_free(a);
 }
 
@@ -217,7 +232,8 @@ static worker *pick_worker(worker *self, int *counts)
 
 static void on_accept(loop *l, loop_handle *h, int events)
 {
-    worker *w = h->priv;
+    listener *li = h->priv;
+    worker *w = li->w;
     (void)l;
     (void)events;
     int counts_stack[64];
@@ -257,10 +273,11 @@ static void on_accept(loop *l, loop_handle *h, int events)
         atomic_fetch_add(&srv.nclients, 1);
         worker *to = counts ? pick_worker(w, counts) : w;
         if (to == w) {
-            client_new(w, conn_tcp_new(fd), addr, laddr);
+            start_client(w, li->kind, fd, addr, laddr);
         } else {
             adopt *a = mem_alloc(sizeof(*a));
             a->fd = fd;
+            a->kind = li->kind;
             memcpy(a->addr, addr, sizeof(a->addr));
             memcpy(a->laddr, laddr, sizeof(a->laddr));
             worker_post(to, adopt_task, a);
@@ -268,40 +285,64 @@ static void on_accept(loop *l, loop_handle *h, int events)
     }
 }
 
-/* Opens every bind address once; every worker watches each listening socket
- * (EPOLLEXCLUSIVE: one worker is woken per connection, and a busy worker is
- * not waiting, so idle ones take new clients). Addresses starting with '-'
- * are optional (skipped if unavailable). Returns 0 or -1 after logging. */
+/* The kinds of listening ports. A transport or protocol adds a line here
+ * (TLS: net/tls.c, native protocol: proto/native.c). */
+static int tcp_port(void)
+{
+    return cfg.port;
+}
+
+static const listener_kind listener_kinds[] = {
+    {"TCP", tcp_port, conn_tcp_new, PROTO_RESP},
+};
+#define NKINDS (int)(sizeof(listener_kinds) / sizeof(listener_kinds[0]))
+
+/* Opens every bind address once per enabled kind; every worker watches each
+ * listening socket (EPOLLEXCLUSIVE: one worker is woken per connection, and a
+ * busy worker is not waiting, so idle ones take new clients). Addresses
+ * starting with '-' are optional (skipped if unavailable). Returns 0 or -1
+ * after logging. */
 static int open_listeners(void)
 {
-    if (cfg.port == 0) return 0;
-    int fds[CFG_MAX_BIND], n = 0;
-    for (int b = 0; b < cfg.nbind; b++) {
-        const char *a = cfg.bind[b];
-        int optional = a[0] == '-';
-        if (optional) a++;
-        int fd = listen_on(a, cfg.port);
-        if (fd < 0) {
-            if (optional) continue;
-            log_warning("Could not create server TCP listening socket %s:%d: %s", a, cfg.port,
-                        strerror(errno));
+    int fds[NKINDS][CFG_MAX_BIND], nfd[NKINDS] = {0}, total = 0;
+    for (int k = 0; k < NKINDS; k++) {
+        const listener_kind *kind = &listener_kinds[k];
+        int port = kind->port();
+        if (port == 0) continue;
+        for (int b = 0; b < cfg.nbind; b++) {
+            const char *a = cfg.bind[b];
+            int optional = a[0] == '-';
+            if (optional) a++;
+            int fd = listen_on(a, port);
+            if (fd < 0) {
+                if (optional) continue;
+                log_warning("Could not create server %s listening socket %s:%d: %s", kind->what,
+                            a, port, strerror(errno));
+                return -1;
+            }
+            fds[k][nfd[k]++] = fd;
+        }
+        if (nfd[k] == 0) {
+            log_warning("Failed listening on %s port %d (no bind address available)", kind->what,
+                        port);
             return -1;
         }
-        fds[n++] = fd;
-    }
-    if (n == 0) {
-        log_warning("Failed listening on port %d (no bind address available)", cfg.port);
-        return -1;
+        total += nfd[k];
     }
     for (int i = 0; i < srv.nworkers; i++) {
         worker *w = &srv.workers[i];
-        for (int k = 0; k < n; k++) {
-            loop_handle *h = &w->listen_h[w->nlisten++];
-            h->fd = fds[k];
-            h->fn = on_accept;
-            h->priv = w;
-            h->mask = 0;
-            loop_watch(w->loop, h, LOOP_READ | LOOP_EXCLUSIVE);
+        w->listen = mem_calloc(sizeof(listener) * (size_t)(total ? total : 1));
+        for (int k = 0; k < NKINDS; k++) {
+            for (int j = 0; j < nfd[k]; j++) {
+                listener *li = &w->listen[w->nlisten++];
+                li->w = w;
+                li->kind = &listener_kinds[k];
+                li->h.fd = fds[k][j];
+                li->h.fn = on_accept;
+                li->h.priv = li;
+                li->h.mask = 0;
+                loop_watch(w->loop, &li->h, LOOP_READ | LOOP_EXCLUSIVE);
+            }
         }
     }
     return 0;
@@ -400,7 +441,7 @@ static void *worker_main(void *arg)
     pthread_setname_np(pthread_self(), name);
     loop_run(w->loop);
     /* Close what is left: listeners and clients. */
-    for (int i = 0; i < w->nlisten; i++) loop_watch(w->loop, &w->listen_h[i], 0);
+    for (int i = 0; i < w->nlisten; i++) loop_watch(w->loop, &w->listen[i].h, 0);
     for (client *c = w->clients; c; c = c->next) client_close(c);
     client_flush_pending(w);
     client_free_closed(w);
