@@ -312,7 +312,7 @@ static resp_limits limits(void)
     resp_limits l;
     l.max_bulk = cfg.proto_max_bulk_len;
     l.max_args = (size_t)cfg.proto_max_multibulk_len;
-    l.max_inline = 64 * 1024;
+    l.max_inline = (size_t)cfg.proto_max_inline_len;
     return l;
 }
 
@@ -337,7 +337,9 @@ void client_process_input(client *c)
         int rc = resp_read_command(&c->rd, &lim, c->qbuf.p + c->qpos, c->qbuf.len - c->qpos,
                                    &consumed);
         if (rc == RESP_AGAIN) {
-            if (!c->cmd_start_ms) c->cmd_start_ms = now_ms();
+            /* Bytes of a half command arrived: the stall clock restarts
+             * (client-idle-request-timeout, checked by client_cron). */
+            c->cmd_start_ms = now_ms();
             break;
         }
         if (rc == RESP_ERROR) {
@@ -390,6 +392,7 @@ static void read_shared(client *c)
     ssize_t n = conn_read(c->conn, c->qbuf.p, c->qbuf.cap);
     if (n > 0) {
         c->qbuf.len = (size_t)n;
+        c->last_ms = w->now_ms; /* any input counts against the idle `timeout` */
         c->w->stats->net_in += (uint64_t)n;
         c->w->stats->io_reads++;
         if (!c->paused_since) client_process_input(c);
@@ -411,12 +414,16 @@ static void read_input(client *c)
         read_shared(c);
         return;
     }
-    size_t want = IOBUF_LEN;
-    /* A large bulk in progress: read it in big chunks, but never reserve more
-     * than the bytes the reader says the command still needs. */
-    if (c->rd.need > c->qbuf.len - c->qpos) {
-        size_t remaining = c->rd.need - (c->qbuf.len - c->qpos);
-        if (remaining > want) want = remaining < (1u << 20) ? remaining : (1u << 20);
+    size_t want = IOBUF_LEN, have = c->qbuf.len - c->qpos;
+    /* A large bulk in progress: read it in bigger chunks, but the reservation
+     * follows the bytes actually received (at most as many again, at most 1 MB
+     * per read), never the length the client announced: a client that
+     * announces 512 MB and sends 10 bytes holds 16 KB. */
+    if (c->rd.need > have) {
+        size_t remaining = c->rd.need - have;
+        size_t step = have < (1u << 20) ? have : (1u << 20);
+        if (remaining < step) step = remaining;
+        if (step > want) want = step;
     }
     buf_reserve(&c->qbuf, want);
     ssize_t n = conn_read(c->conn, c->qbuf.p + c->qbuf.len, c->qbuf.cap - c->qbuf.len);
@@ -426,6 +433,7 @@ static void read_input(client *c)
         return;
     }
     c->qbuf.len += (size_t)n;
+    c->last_ms = c->w->now_ms;
     c->w->stats->net_in += (uint64_t)n;
     c->w->stats->io_reads++;
     if ((long long)c->qbuf.len > c->qbuf_peak) c->qbuf_peak = (long long)c->qbuf.len;

@@ -29,6 +29,15 @@
 #include "types/stream.h"
 #include "types/zset.h"
 
+void server_apply_log_config(void)
+{
+    const char *r = cfg.log_rotation ? cfg.log_rotation : "never";
+    log_set_rotation(!strcmp(r, "hourly")  ? LOG_ROTATE_HOURLY
+                     : !strcmp(r, "daily") ? LOG_ROTATE_DAILY
+                                           : LOG_ROTATE_NEVER);
+    log_set_level(cfg.loglevel);
+}
+
 void server_apply_config(void)
 {
     ks_conf.maxmemory = cfg.maxmemory;
@@ -46,7 +55,7 @@ void server_apply_config(void)
             log_warning("Can't turn the append only file %s: %s", cfg.appendonly ? "on" : "off",
                         err);
     }
-    log_set_level(cfg.loglevel);
+    server_apply_log_config();
     notify_configure(cfg.notify_keyspace_events);
 }
 
@@ -265,12 +274,18 @@ static void cmd_debug(client *c)
         reply_status(c, line);
     } else if (slice_is(sub, "RELOAD")) {
         debug_reload(c);
+    } else if (slice_is(sub, "LOG-ROTATE") && c->argc == 2) {
+        /* Rotates the log file now, as if its hour or day had ended (tests). */
+        if (log_rotate_now() < 0)
+            reply_error(c, "ERR no log file, or log-rotation is never");
+        else
+            reply_ok(c);
     } else if (slice_is(sub, "HELP")) {
         reply_array(c, 5);
         reply_status(c, "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
         reply_status(c, "SLEEP <seconds>, SET-ACTIVE-EXPIRE <0|1>, OBJECT <key>,");
         reply_status(c, "RELOAD: saves the dataset, empties it and loads it back.");
-        reply_status(c, "QUICKLIST-PACKED-THRESHOLD, HELP");
+        reply_status(c, "LOG-ROTATE, QUICKLIST-PACKED-THRESHOLD, HELP");
         reply_status(c, "Debugging commands; not for production use.");
     } else {
         reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try DEBUG HELP.",

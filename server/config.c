@@ -291,7 +291,11 @@ static const cfg_def defs[] = {
     MEM("proto-max-bulk-len", proto_max_bulk_len, 1024 * 1024, LLONG_MAX, "512mb", 0,
         S_LIMITS, "Largest string argument a client may send."),
     INT("proto-max-multibulk-len", proto_max_multibulk_len, 1, INT_MAX, "1048576", 0,
-        S_LIMITS, "Most arguments in one command."),
+        S_LIMITS, "Most arguments in one command (a larger *<count> is a protocol error)."),
+    MEM("proto-max-inline-len", proto_max_inline_len, 1024, 1024 * 1024 * 1024, "64kb", 0,
+        S_LIMITS,
+        "Longest inline command line, and longest *<count> or $<length> header line; "
+        "past it the client gets a protocol error and is closed."),
     MEM("client-query-buffer-limit", client_query_buffer_limit, 1024 * 1024, LLONG_MAX,
         "1gb", 0, S_LIMITS,
         "Most unparsed input kept for one client; past it the client is closed."),
@@ -307,9 +311,8 @@ static const cfg_def defs[] = {
          "limit)."},
     INT("client-idle-request-timeout", client_idle_request_timeout, 0, INT_MAX, "30", 0,
         S_LIMITS,
-        "Close a client that sent part of a command and then nothing for this many "
-        "seconds "
-        "(0: never)."),
+        "Close a client that sent part of a command and then no byte of it for this many "
+        "seconds (0: never)."),
 
     /* ---- snapshots ---- */
     {.name = "save",
@@ -1330,6 +1333,13 @@ static int apply_directive(loader *L, int argc, char **argv, const cfg_def **dp,
         if (rc == -2) *included = 1;
         return rc ? -1 : 0;
     }
+    if (!strcasecmp(argv[0], "rename-command")) {
+        seterr(reason, rlen,
+               "rename-command is not supported: to disable or restrict commands use ACL "
+               "rules instead, e.g. 'ACL SETUSER default -@dangerous' or a user line "
+               "with '-@dangerous' in the aclfile");
+        return -1;
+    }
     const cfg_def *d = find_def(argv[0]);
     *dp = d;
     if (!d) {
@@ -2012,14 +2022,92 @@ void cfg_print_help(FILE *out)
     buf_free(&b);
 }
 
-void cfg_gen(FILE *out)
+/* The --gen-config options: each sets a few settings to values that work
+ * together (the TLS paths are where tools/gen-certs.sh writes its files). */
+typedef struct gen_profile {
+    const char *name; /* "tls", "native", "storage=aof", ... */
+    const char *const *pairs; /* name, value, ..., NULL */
+} gen_profile;
+
+static const char *const gen_tls[] = {"tls-port",         "6380",
+                                      "tls-cert-file",    "./tls/server.crt",
+                                      "tls-key-file",     "./tls/server.key",
+                                      "tls-ca-cert-file", "./tls/ca.crt",
+                                      NULL};
+static const char *const gen_native[] = {"native-port", "6381", NULL};
+static const char *const gen_memory[] = {"save", "", "appendonly", "no", NULL};
+static const char *const gen_rdb[] = {"save", "3600 1 300 100 60 10000", "appendonly", "no",
+                                      NULL};
+static const char *const gen_aof[] = {"save", "", "appendonly", "yes", "appendfsync",
+                                      "everysec", NULL};
+
+static const gen_profile gen_profiles[] = {
+    {"tls", gen_tls},
+    {"native", gen_native},
+    {"storage=memory", gen_memory},
+    {"storage=rdb", gen_rdb},
+    {"storage=aof", gen_aof},
+};
+#define NPROFILES ((int)(sizeof(gen_profiles) / sizeof(gen_profiles[0])))
+
+/* Sets one setting of the private config c (whose strings it owns). */
+static void gen_set(kv_config *c, const char *name, const char *value)
 {
-    kv_config ref;
+    char err[256];
+    const cfg_def *d = find_def(name);
+    char *old = d && is_string_type(d) ? *str_field(d, c) : NULL;
+    char *v = (char *)value;
+    if (!d || parse_value(d, c, 1, &v, 0, err, sizeof(err)) != 0) {
+        fprintf(stderr, "kvik: bad --gen-config preset %s %s\n", name, value);
+        abort(); /* cannot happen: the presets are tested */
+    }
+    if (old && old != *str_field(d, c)) mem_free(old);
+}
+
+/* "storage=aof" -> "--storage aof", "tls" -> "--tls". */
+static const char *profile_flag(const char *profile, char *out, size_t size)
+{
+    const char *eq = strchr(profile, '=');
+    if (eq)
+        snprintf(out, size, "--%.*s %s", (int)(eq - profile), profile, eq + 1);
+    else
+        snprintf(out, size, "--%s", profile);
+    return out;
+}
+
+int cfg_gen_profiles(FILE *out, int n, const char *const *profiles)
+{
+    kv_config ref, val;
+    char flag[64];
+    const char *chosen[CFG_GEN_MAX_SETTINGS]; /* setting name -> profile shown */
+    const char *chosen_by[CFG_GEN_MAX_SETTINGS];
+    int nchosen = 0;
+
+    for (int i = 0; i < n; i++) {
+        int k = 0;
+        while (k < NPROFILES && strcmp(gen_profiles[k].name, profiles[i]) != 0)
+            k++;
+        if (k == NPROFILES) return -1;
+    }
     memset(&ref, 0, sizeof(ref));
+    memset(&val, 0, sizeof(val));
     pthread_mutex_lock(&lock);
     ensure_init();
     fill_defaults(&ref);
+    fill_defaults(&val);
     pthread_mutex_unlock(&lock);
+    for (int i = 0; i < n; i++) {
+        const gen_profile *p = gen_profiles;
+        while (strcmp(p->name, profiles[i]) != 0)
+            p++;
+        for (const char *const *kv = p->pairs; *kv; kv += 2) {
+            gen_set(&val, kv[0], kv[1]);
+            if (nchosen < CFG_GEN_MAX_SETTINGS) {
+                chosen[nchosen] = kv[0];
+                chosen_by[nchosen++] = p->name;
+            }
+        }
+    }
 
     fprintf(out, "# kvik %s configuration file.\n#\n", KVIK_VERSION);
     put_wrapped(out, "# ",
@@ -2029,24 +2117,41 @@ void cfg_gen(FILE *out)
                 "bytes, 1kb = 1024, likewise m/mb and g/gb. 'include /path/file.conf' "
                 "reads another file. Settings marked 'start only' cannot be changed with "
                 "CONFIG SET.");
+    if (n) {
+        fprintf(out, "#\n# Generated by: kvik-server --gen-config");
+        for (int i = 0; i < n; i++)
+            fprintf(out, " %s", profile_flag(profiles[i], flag, sizeof(flag)));
+        fprintf(out, "\n# Settings these options chose are marked '(chosen by ...)'.\n");
+    }
     for (int s = 0; s < S_COUNT; s++) {
         fprintf(out, "\n################################ %s\n", section_names[s]);
         for (int i = 0; i < NDEFS; i++) {
             const cfg_def *d = &defs[i];
             if (d->section != s) continue;
+            const char *by = NULL;
+            for (int k = 0; k < nchosen; k++)
+                if (find_def(chosen[k]) == d) by = chosen_by[k];
             fputc('\n', out);
             put_wrapped(out, "# ", d->doc);
             if (d->flags & CF_IMMUTABLE) fprintf(out, "# (start only)\n");
+            if (by) fprintf(out, "# (chosen by %s)\n", profile_flag(by, flag, sizeof(flag)));
             words lines = {0, 0, NULL};
-            fmt_lines(d, &ref, &ref, 1, &lines);
+            fmt_lines(d, &val, &ref, 1, &lines);
             /* machine-dependent defaults stay commented out */
-            int commented = d->def == NULL;
+            int commented = d->def == NULL && !by;
             for (int k = 0; k < lines.n; k++)
                 fprintf(out, "%s%s\n", commented ? "# " : "", lines.w[k]);
             words_free(&lines);
         }
     }
     free_strings(&ref);
+    free_strings(&val);
+    return 0;
+}
+
+void cfg_gen(FILE *out)
+{
+    (void)cfg_gen_profiles(out, 0, NULL);
 }
 
 void cfg_free_all(void)

@@ -86,6 +86,7 @@ typedef struct kv_config {
     unsigned long long proto_max_bulk_len;
     unsigned long long client_query_buffer_limit;
     long long proto_max_multibulk_len;
+    unsigned long long proto_max_inline_len; /* inline line and *N / $N header line */
     obuf_limit obuf[CLIENT_CLASS_COUNT];
     long long client_idle_request_timeout; /* a half-sent command, seconds, 0 = none */
     /* persistence (later issues; accepted and validated now) */
@@ -205,6 +206,14 @@ void cfg_print_help(FILE *out);
  * depends on the machine (threads, dir) are commented out. Loading the file
  * gives the defaults. */
 void cfg_gen(FILE *out);
+/* cfg_gen with presets for `kvik-server --gen-config`: "tls" (tls-port 6380,
+ * certificates under ./tls as tools/gen-certs.sh writes them), "native"
+ * (native-port 6381), "storage=memory" (no persistence), "storage=rdb"
+ * (snapshots by the default save rules), "storage=aof" (append-only file,
+ * everysec). The chosen settings are written uncommented and marked. 0, or -1
+ * for an unknown preset (nothing printed). */
+int cfg_gen_profiles(FILE *out, int n, const char *const *profiles);
+#define CFG_GEN_MAX_SETTINGS 32
 /* Frees every string setting, the retired strings and cfg_file_path (at exit,
  * when no other thread runs). The string fields of cfg become NULL; the next
  * cfg_* call starts again from the defaults. */

@@ -2,6 +2,7 @@
  *
  *   kvik-server [config-file] [--name value ...]
  *   kvik-server --help | --version
+ *   kvik-server --gen-config [--tls] [--native] [--storage memory|aof|rdb]
  *
  * The main thread starts the workers and then only waits for signals (SIGTERM
  * and SIGINT shut down cleanly, SIGHUP reopens the log) and for SHUTDOWN.
@@ -132,8 +133,35 @@ static int load_data(void)
     return cfg.appendonly ? aof_open() : 0;
 }
 
+/* kvik-server --gen-config [--tls] [--native] [--storage memory|aof|rdb]:
+ * prints a complete config file (server/config.c, cfg_gen_profiles). */
+static int gen_config(int argc, char **argv)
+{
+    const char *profiles[8];
+    char storage[32];
+    int n = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--tls") || !strcmp(argv[i], "--native")) {
+            profiles[n++] = argv[i] + 2;
+        } else if (!strcmp(argv[i], "--storage") && i + 1 < argc &&
+                   (!strcmp(argv[i + 1], "memory") || !strcmp(argv[i + 1], "aof") ||
+                    !strcmp(argv[i + 1], "rdb"))) {
+            snprintf(storage, sizeof(storage), "storage=%s", argv[++i]);
+            profiles[n++] = storage;
+        } else {
+            fprintf(stderr, "Usage: kvik-server --gen-config [--tls] [--native] "
+                            "[--storage memory|aof|rdb]\n");
+            return 1;
+        }
+        if (n > 3) usage_error("--gen-config: an option is given twice");
+    }
+    cfg_defaults();
+    return cfg_gen_profiles(stdout, n, profiles) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--gen-config")) return gen_config(argc, argv);
     if (argc == 3 && !strcmp(argv[1], "--check-rdb")) return check_rdb(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "--check-aof")) {
         cfg_defaults();
@@ -146,7 +174,9 @@ int main(int argc, char **argv)
         printf("Usage: kvik-server [/path/to/kvik.conf] [--name value ...]\n"
                "       kvik-server --version\n"
                "       kvik-server --check-rdb FILE   (checks a snapshot, does not start)\n"
-               "       kvik-server --check-aof DIR    (checks an append-only directory)\n\n"
+               "       kvik-server --check-aof DIR    (checks an append-only directory)\n"
+               "       kvik-server --gen-config [--tls] [--native] [--storage memory|aof|rdb]\n"
+               "                                      (prints a complete config file)\n\n"
                "Precedence: defaults < config file < environment < command line.\n\n");
         cfg_print_help(stdout);
         return 0;
@@ -158,6 +188,7 @@ int main(int argc, char **argv)
     }
     load_config(argc, argv);
     if (cfg.daemonize) daemonize();
+    server_apply_log_config();
     if (cfg.logfile && cfg.logfile[0] && log_open(cfg.logfile) < 0) {
         fprintf(stderr, "Can't open the log file: %s\n", strerror(errno));
         return 1;

@@ -170,14 +170,22 @@ static void reject(int fd, const char *msg)
     close(fd);
 }
 
+/* Redis 7.0's reply to a client refused by protected mode, word for word but
+ * for the server's name (clients and scripts match on the DENIED code). */
 static const char protected_msg[] =
     "-DENIED kvik is running in protected mode because protected mode is enabled and no "
     "password is set for the default user. In this mode connections are only accepted from "
-    "the loopback interface. If you want to connect from external computers, you may: 1) Set "
-    "a password with 'CONFIG SET requirepass <password>' from a loopback connection, or "
-    "disable protected mode with 'CONFIG SET protected-mode no'; 2) start the server with "
-    "'--protected-mode no'; 3) set 'protected-mode no' in the configuration file and restart "
-    "the server.\r\n";
+    "the loopback interface. If you want to connect from external computers to kvik you may "
+    "adopt one of the following solutions: 1) Just disable protected mode sending the command "
+    "'CONFIG SET protected-mode no' from the loopback interface by connecting to kvik from the "
+    "same host the server is running, however MAKE SURE kvik is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the kvik configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need "
+    "to do one of the above things in order for the server to start accepting connections "
+    "from the outside.\r\n";
 
 /* ---- balancing: an accepted connection goes to the worker with the fewest
  * clients. EPOLLEXCLUSIVE wakes the first idle worker, so connections opened
