@@ -29,7 +29,15 @@ typedef struct resp_limits {
     size_t max_bulk;   /* largest bulk string (proto-max-bulk-len) */
     size_t max_args;   /* largest multibulk count */
     size_t max_inline; /* longest inline command line, and longest "*N"/"$N" line */
+    /* Non-zero for a client that must still authenticate: a multibulk count
+     * above RESP_UNAUTH_MAX_ARGS or a bulk above RESP_UNAUTH_MAX_BULK is refused
+     * ("unauthenticated multibulk length" / "... bulk length", as Redis 7.0),
+     * so nobody can make the server buffer much before AUTH. */
+    int unauth;
 } resp_limits;
+
+#define RESP_UNAUTH_MAX_ARGS 10
+#define RESP_UNAUTH_MAX_BULK 16384
 
 typedef struct resp_arg {
     size_t off, len; /* relative to the start of the command (the buf passed in) */
