@@ -1993,6 +1993,8 @@ static void default_display(const cfg_def *d, buf *b)
         buf_puts(b, d->def);
 }
 
+static void print_gen_help(FILE *out);
+
 void cfg_print_help(FILE *out)
 {
     buf b = BUF_INIT;
@@ -2020,6 +2022,7 @@ void cfg_print_help(FILE *out)
         }
     }
     buf_free(&b);
+    print_gen_help(out);
 }
 
 /* The --gen-config options: each sets a few settings to values that work
@@ -2050,6 +2053,47 @@ static const gen_profile gen_profiles[] = {
 };
 #define NPROFILES ((int)(sizeof(gen_profiles) / sizeof(gen_profiles[0])))
 
+/* "storage=aof" -> "--storage aof", "tls" -> "--tls". */
+static const char *profile_flag(const char *profile, char *out, size_t size)
+{
+    const char *eq = strchr(profile, '=');
+    if (eq)
+        snprintf(out, size, "--%.*s %s", (int)(eq - profile), profile, eq + 1);
+    else
+        snprintf(out, size, "--%s", profile);
+    return out;
+}
+
+/* The --gen-config section of --help (and so of docs/configuration.md). */
+static void print_gen_help(FILE *out)
+{
+    char flag[64];
+    buf b = BUF_INIT;
+    fprintf(out, "\nGenerated config files:\n");
+    put_wrapped(out, "  ",
+                "kvik-server --gen-config [--tls] [--native] [--storage memory|aof|rdb] "
+                "prints a complete config file: every setting above, by section, with its "
+                "doc text, at its default; the options set these instead (uncommented and "
+                "marked '(chosen by ...)'). The file loads back unchanged. Relative paths "
+                "are relative to dir, where the server works (by default the directory it "
+                "starts in); tools/gen-certs.sh writes the certificates --tls names.");
+    for (int i = 0; i < NPROFILES; i++) {
+        const gen_profile *p = &gen_profiles[i];
+        b.len = 0;
+        for (const char *const *kv = p->pairs; *kv; kv += 2) {
+            buf_printf(&b, "%s%s ", kv == p->pairs ? "" : ", ", kv[0]);
+            if (kv[1][0])
+                buf_puts(&b, kv[1]);
+            else
+                buf_puts(&b, "\"\"");
+        }
+        buf_putc(&b, '\0');
+        fprintf(out, "  %s\n", profile_flag(p->name, flag, sizeof(flag)));
+        put_wrapped(out, "      ", b.p);
+    }
+    buf_free(&b);
+}
+
 /* Sets one setting of the private config c (whose strings it owns). */
 static void gen_set(kv_config *c, const char *name, const char *value)
 {
@@ -2062,17 +2106,6 @@ static void gen_set(kv_config *c, const char *name, const char *value)
         abort(); /* cannot happen: the presets are tested */
     }
     if (old && old != *str_field(d, c)) mem_free(old);
-}
-
-/* "storage=aof" -> "--storage aof", "tls" -> "--tls". */
-static const char *profile_flag(const char *profile, char *out, size_t size)
-{
-    const char *eq = strchr(profile, '=');
-    if (eq)
-        snprintf(out, size, "--%.*s %s", (int)(eq - profile), profile, eq + 1);
-    else
-        snprintf(out, size, "--%s", profile);
-    return out;
 }
 
 int cfg_gen_profiles(FILE *out, int n, const char *const *profiles)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +50,38 @@ static void load_config(int argc, char **argv)
     }
     if (cfg_load_env(environ, err, sizeof(err)) < 0) usage_error(err);
     if (cfg_load_args(argc - i, argv + i, err, sizeof(err)) < 0) usage_error(err);
+}
+
+/* Makes room for maxclients connections: raises the open files limit to
+ * maxclients plus the descriptors the server needs itself, or, when the
+ * system refuses, lowers maxclients to what fits (as Redis does), so that a
+ * flood of connections meets "max number of clients reached", never EMFILE. */
+static void adjust_open_files_limit(void)
+{
+    long long reserved = 32 + 2LL * cfg.threads;
+    long long want = (long long)cfg.maxclients + reserved;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    if (rl.rlim_cur != RLIM_INFINITY && (long long)rl.rlim_cur < want) {
+        struct rlimit nl = rl;
+        nl.rlim_cur = (rlim_t)want;
+        if (nl.rlim_max != RLIM_INFINITY && nl.rlim_cur > nl.rlim_max) nl.rlim_cur = nl.rlim_max;
+        if (nl.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &nl) == 0) rl = nl;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || (long long)rl.rlim_cur >= want) return;
+    long long fit = (long long)rl.rlim_cur - reserved;
+    if (fit < 1) {
+        fprintf(stderr, "Your open files limit (%llu) is too low to run kvik: raise 'ulimit -n'\n",
+                (unsigned long long)rl.rlim_cur);
+        exit(1);
+    }
+    char v[32], err[256];
+    snprintf(v, sizeof(v), "%lld", fit);
+    log_warning("You requested maxclients of %d requiring at least %lld max file descriptors, "
+                "but the open files limit is %llu: maxclients has been reduced to %lld. If you "
+                "need more clients raise 'ulimit -n'.",
+                cfg.maxclients, want, (unsigned long long)rl.rlim_cur, fit);
+    cfg_set("maxclients", v, err, sizeof(err));
 }
 
 static void daemonize(void)
@@ -200,6 +233,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    adjust_open_files_limit();
     hash_seed_random();
     srv.pid = getpid();
     srv.start_ms = now_ms();

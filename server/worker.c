@@ -252,8 +252,15 @@ static void on_accept(loop *l, loop_handle *h, int events)
         socklen_t len = sizeof(ss);
         int fd = accept4(h->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                log_warning("accept: %s", strerror(errno));
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                /* e.g. EMFILE: at most one line a second, not one per wake */
+                static _Atomic uint64_t last_warn;
+                uint64_t now = now_ms();
+                if (now - atomic_load(&last_warn) >= 1000) {
+                    atomic_store(&last_warn, now);
+                    log_warning("accept: %s", strerror(errno));
+                }
+            }
             return;
         }
         w->stats->conns_received++;
