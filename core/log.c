@@ -69,6 +69,7 @@ static void rotate_locked(int mode)
 {
     char name[4096 + 64];
     size_t n = log_rotated_name(out_path, out_period, mode, name, sizeof(name) - 16);
+    if (n >= sizeof(name) - 16) return; /* a path that long is not rotated */
     struct stat st;
     for (int i = 1; i < 10000 && stat(name, &st) == 0; i++)
         snprintf(name + n, sizeof(name) - n, ".%d", i);
@@ -150,7 +151,9 @@ void log_msg(int level, const char *fmt, ...)
     snprintf(ts + n, sizeof(ts) - n, ".%03d", (int)(tv.tv_usec / 1000));
     static const char marks[] = ".-*#";
     pthread_mutex_lock(&lock);
-    if (out && out_period >= 0 && rotation != LOG_ROTATE_NEVER) {
+    static time_t checked; /* the second last checked: one period_of a second */
+    if (out && out_period >= 0 && rotation != LOG_ROTATE_NEVER && t != checked) {
+        checked = t;
         time_t p = period_of(t, rotation);
         if (p > out_period) {
             rotate_locked(rotation);

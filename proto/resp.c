@@ -234,7 +234,7 @@ static int read_multibulk(resp_reader *r, const resp_limits *lim, const char *in
         }
         if (n > 0 && (unsigned long long)n > lim->max_args)
             return fail(r, "invalid multibulk length");
-        if (lim->unauth && n > RESP_UNAUTH_MAX_ARGS)
+        if (r->unauth && n > RESP_UNAUTH_MAX_ARGS)
             return fail(r, "unauthenticated multibulk length");
         r->argc = 0;
         if (n <= 0) return done(r, linelen, consumed); /* "*0", "*-1": nothing */
@@ -257,7 +257,7 @@ static int read_multibulk(resp_reader *r, const resp_limits *lim, const char *in
         }
         if (n < 0 || (unsigned long long)n > max_bulk)
             return fail(r, "invalid bulk length");
-        if (lim->unauth && n > RESP_UNAUTH_MAX_BULK)
+        if (r->unauth && n > RESP_UNAUTH_MAX_BULK)
             return fail(r, "unauthenticated bulk length");
         size_t data = pos + linelen, blen = (size_t)n;
         if (len - data < blen + 2) {

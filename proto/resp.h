@@ -29,13 +29,10 @@ typedef struct resp_limits {
     size_t max_bulk;   /* largest bulk string (proto-max-bulk-len) */
     size_t max_args;   /* largest multibulk count */
     size_t max_inline; /* longest inline command line, and longest "*N"/"$N" line */
-    /* Non-zero for a client that must still authenticate: a multibulk count
-     * above RESP_UNAUTH_MAX_ARGS or a bulk above RESP_UNAUTH_MAX_BULK is refused
-     * ("unauthenticated multibulk length" / "... bulk length", as Redis 7.0),
-     * so nobody can make the server buffer much before AUTH. */
-    int unauth;
 } resp_limits;
 
+/* Limits for a client that must still authenticate (resp_reader.unauth), as
+ * Redis 7.0: nobody can make the server buffer much before AUTH. */
 #define RESP_UNAUTH_MAX_ARGS 10
 #define RESP_UNAUTH_MAX_BULK 16384
 
@@ -54,6 +51,11 @@ typedef struct resp_reader {
     /* After RESP_AGAIN: a hint of how many bytes (from the command start) the
      * command needs at least, or 0 if unknown; lets the caller size its buffer. */
     size_t need;
+    /* Set by the caller (0 after resp_reader_init): non-zero while the client
+     * must still authenticate. A multibulk count above RESP_UNAUTH_MAX_ARGS or
+     * a bulk above RESP_UNAUTH_MAX_BULK is then refused ("Protocol error:
+     * unauthenticated multibulk length" / "... bulk length"). */
+    int unauth;
     /* Internal resumable state. */
     size_t argv_cap;
     size_t pos;        /* bytes of the current command already parsed */

@@ -307,10 +307,9 @@ static void set_argv(client *c)
     c->argc = (int)c->rd.argc;
 }
 
-static resp_limits limits(const client *c)
+static resp_limits limits(void)
 {
     resp_limits l;
-    l.unauth = !(c->flags & CL_AUTHENTICATED);
     l.max_bulk = cfg.proto_max_bulk_len;
     l.max_args = (size_t)cfg.proto_max_multibulk_len;
     l.max_inline = (size_t)cfg.proto_max_inline_len;
@@ -330,7 +329,8 @@ static int paused_for(client *c)
 
 void client_process_input(client *c)
 {
-    resp_limits lim = limits(c);
+    resp_limits lim = limits();
+    c->rd.unauth = !(c->flags & CL_AUTHENTICATED);
     c->paused_since = 0;
     while (c->qpos < c->qbuf.len) {
         if (c->flags & (CL_CLOSE_AFTER_REPLY | CL_CLOSE_ASAP | CL_BLOCKED)) break;

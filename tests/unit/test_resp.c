@@ -323,6 +323,39 @@ static void test_limits_before_alloc(void **state)
     assert_int_equal(mem_used(), before);
 }
 
+/* A client that must still authenticate: Redis 7.0's small limits. */
+static void unauth_err(const char *in, const char *err)
+{
+    resp_reader r;
+    size_t c;
+    resp_reader_init(&r);
+    r.unauth = 1;
+    assert_int_equal(parse_at(&r, &LIM, in, strlen(in), &c, NULL), RESP_ERROR);
+    assert_string_equal(r.err, err);
+    resp_reader_free(&r);
+}
+
+static void test_unauth_limits(void **state)
+{
+    (void)state;
+    unauth_err("*11\r\n", "Protocol error: unauthenticated multibulk length");
+    unauth_err("*1\r\n$16385\r\n", "Protocol error: unauthenticated bulk length");
+    /* the general limits come first, as in Redis */
+    unauth_err("*1048577\r\n", "Protocol error: invalid multibulk length");
+    unauth_err("*1\r\n$536870913\r\n", "Protocol error: invalid bulk length");
+    /* at the limits: fine; inline lines have no extra limit */
+    resp_reader r;
+    size_t c;
+    resp_reader_init(&r);
+    r.unauth = 1;
+    assert_int_equal(parse_at(&r, &LIM, "*10\r\n$16384\r\n", 13, &c, NULL), RESP_AGAIN);
+    resp_reader_reset(&r);
+    const char *in = "A B C D E F G H I J K L\r\n";
+    assert_int_equal(parse_at(&r, &LIM, in, strlen(in), &c, NULL), RESP_OK);
+    assert_int_equal(r.argc, 12);
+    resp_reader_free(&r);
+}
+
 static void test_need_hint(void **state)
 {
     (void)state;
@@ -1080,6 +1113,7 @@ int main(void)
         cmocka_unit_test(test_mbulk_errors),
         cmocka_unit_test(test_mbulk_line_limits),
         cmocka_unit_test(test_limits_before_alloc),
+        cmocka_unit_test(test_unauth_limits),
         cmocka_unit_test(test_need_hint),
         cmocka_unit_test(test_big_count),
         cmocka_unit_test(test_reset),
