@@ -49,10 +49,11 @@ static void log_add(buf *log, const void *p, size_t n)
 
 /* Feeds data in reads of [0, split) then the rest; logs every outcome. */
 static void run_reader(const resp_limits *lim, const uint8_t *data, size_t size,
-                       size_t split, buf *log)
+                       size_t split, int unauth, buf *log)
 {
     resp_reader r;
     resp_reader_init(&r);
+    r.unauth = unauth; /* a client before AUTH: smaller count and bulk limits */
     size_t avail = split, start = 0;
     for (;;) {
         size_t len = avail - start;
@@ -63,11 +64,13 @@ static void run_reader(const resp_limits *lim, const uint8_t *data, size_t size,
         if (rc == RESP_OK) {
             CHECK(consumed > 0 && consumed <= len);
             CHECK(r.argc <= lim->max_args);
+            if (unauth && data[start] == '*') CHECK(r.argc <= RESP_UNAUTH_MAX_ARGS);
             log_add(log, "OK", 2);
             for (size_t i = 0; i < r.argc; i++) {
                 CHECK(r.argv[i].off <= consumed &&
                       r.argv[i].len <= consumed - r.argv[i].off);
                 if (data[start] == '*') CHECK(r.argv[i].len <= lim->max_bulk);
+                if (unauth && data[start] == '*') CHECK(r.argv[i].len <= RESP_UNAUTH_MAX_BULK);
                 log_add(log, copy + r.argv[i].off, r.argv[i].len);
             }
             start += consumed;
@@ -263,8 +266,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t split = (size_t)(ctl & 0x7f) * size / 127;
 
     buf a = BUF_INIT, b = BUF_INIT;
-    run_reader(lim, data, size, split, &a);
-    run_reader(lim, data, size, size, &b);
+    int unauth = (int)(size & 1);
+    run_reader(lim, data, size, split, unauth, &a);
+    run_reader(lim, data, size, size, unauth, &b);
     if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0) {
         fprintf(stderr, "fuzz_resp: split at %zu changed the outcome\n", split);
         abort();
