@@ -158,6 +158,28 @@ void client_mark_pending(client *c)
     c->w->pending = c;
 }
 
+/* client-output-throttle: a client with this many reply bytes unsent runs no
+ * further command; its input waits in the query buffer (still bounded by
+ * client-query-buffer-limit) until write_out has sent half of them. So a
+ * client that pipelines and never reads holds its own requests plus the
+ * limit, not a reply for each request (an amplification). */
+static int throttle(client *c)
+{
+    if (!cfg.client_output_throttle || c->out.len - c->out_sent < cfg.client_output_throttle)
+        return 0;
+    c->throttled = 1;
+    return 1;
+}
+
+static void unthrottle(client *c)
+{
+    if (c->out.len - c->out_sent > cfg.client_output_throttle / 2) return;
+    c->throttled = 0;
+    if (c->paused_since || (c->flags & CL_CLOSED)) return;
+    client_process_input(c);
+    client_account(c);
+}
+
 /* Writes as much of c's output as the socket takes. Returns -1 if the client
  * was closed. */
 static int write_out(client *c)
@@ -193,6 +215,7 @@ static int write_out(client *c)
         }
         if (!(c->h.mask & LOOP_WRITE)) loop_watch(c->w->loop, &c->h, LOOP_READ | LOOP_WRITE);
     }
+    if (c->throttled) unthrottle(c);
     return 0;
 }
 
@@ -334,6 +357,7 @@ void client_process_input(client *c)
     c->paused_since = 0;
     while (c->qpos < c->qbuf.len) {
         if (c->flags & (CL_CLOSE_AFTER_REPLY | CL_CLOSE_ASAP | CL_BLOCKED)) break;
+        if (throttle(c)) break;
         size_t consumed = 0;
         int rc = resp_read_command(&c->rd, &lim, c->qbuf.p + c->qpos, c->qbuf.len - c->qpos,
                                    &consumed);

@@ -309,6 +309,10 @@ static const cfg_def defs[] = {
          "Per client class (normal, replica, pubsub): close a client whose unsent output "
          "passes <hard> bytes, or stays above <soft> bytes for <soft-seconds> (0: no "
          "limit)."},
+    MEM("client-output-throttle", client_output_throttle, 0, LLONG_MAX, "4mb", 0, S_LIMITS,
+        "While this many bytes of a client's replies are unsent, its next commands wait "
+        "(read, not run) until it has read half of them (0: never). Bounds what a client "
+        "that pipelines requests and does not read the replies makes the server hold."),
     INT("client-idle-request-timeout", client_idle_request_timeout, 0, INT_MAX, "30", 0,
         S_LIMITS,
         "Close a client that sent part of a command and then no byte of it for this many "

@@ -88,6 +88,7 @@ typedef struct kv_config {
     long long proto_max_multibulk_len;
     unsigned long long proto_max_inline_len; /* inline line and *N / $N header line */
     obuf_limit obuf[CLIENT_CLASS_COUNT];
+    unsigned long long client_output_throttle; /* unsent reply bytes that hold input */
     long long client_idle_request_timeout; /* a half-sent command, seconds, 0 = none */
     /* persistence (later issues; accepted and validated now) */
     char *dbfilename;

@@ -175,6 +175,7 @@ struct client {
     char addr[64], laddr[64];
     uint64_t ctime_ms, last_ms;
     uint64_t cmd_start_ms;     /* last bytes of a partial command arrived (0: none) */
+    int throttled;             /* commands wait: too many reply bytes unsent */
     long long qbuf_peak;
     uint64_t ncmds;
     uint64_t paused_since;     /* CLIENT PAUSE held this client's input */

@@ -49,6 +49,14 @@ def still_serves(srv):
         assert c.call("ECHO", "alive") == Bulk(b"alive")
 
 
+def slow_reader(srv):
+    """A socket with a tiny receive buffer that never reads."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect((srv.host, srv.port))
+    return s
+
+
 def memory(srv):
     with srv.raw() as c:
         c.send("INFO", "memory")
@@ -338,14 +346,6 @@ def test_connection_flood_beyond_maxclients(hostile):
     wait_for(fresh_ok, timeout=10, message="a free client slot after the flood")
 
 
-def slow_reader(srv):
-    """A socket with a tiny receive buffer that never reads."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    s.connect((srv.host, srv.port))
-    return s
-
-
 def test_output_buffer_limit_normal(server):
     srv = server("--client-output-buffer-limit", "normal", "1mb", "256kb", "1")
     with srv.raw() as c:
@@ -364,6 +364,35 @@ def test_output_buffer_limit_normal(server):
         assert other.call("PING") == Simple(b"PONG")
     after = memory(srv)
     assert after[0] - before[0] < 8 * MB, (before, after)
+    s.close()
+
+
+@pytest.mark.kvik_only
+def test_unread_pipelined_replies_are_throttled(hostile):
+    """A client that pipelines GETs of a big value and reads nothing makes the
+    server hold client-output-throttle (4 MB) of replies, not all of them (Redis
+    buffers all of them); reading later, it gets every reply."""
+    value = b"x" * 100000
+    with hostile.raw() as c:
+        c.call("SET", "big", value)
+    before = memory(hostile)
+    s = slow_reader(hostile)
+    n = 500  # 50 MB of replies for 13 KB of requests
+    s.sendall(encode("GET", "big") * n)
+    time.sleep(0.5)
+    still_serves(hostile)
+    during = memory(hostile)
+    assert during[0] - before[0] < 16 * MB, (before, during)
+    one = b"$100000\r\n" + value + b"\r\n"
+    want, got = len(one) * n, 0
+    s.settimeout(20)
+    while got < want:
+        chunk = s.recv(1 << 20)
+        assert chunk, "closed after %d of %d bytes" % (got, want)
+        got += len(chunk)
+    assert got == want
+    s.sendall(b"PING\r\n")
+    assert s.recv(100) == b"+PONG\r\n"
     s.close()
 
 
@@ -455,6 +484,9 @@ def test_limits_are_settings(hostile):
     assert names[b"client-query-buffer-limit"] == str(QBUF_LIMIT).encode()
     assert names[b"maxclients"] == str(MAXCLIENTS).encode()
     assert names[b"client-idle-request-timeout"] == b"30"
+    with hostile.raw() as c:
+        assert c.call("CONFIG", "GET", "client-output-throttle") == [
+            b"client-output-throttle", b"4194304"]
 
 
 def _non_loopback_ipv4():
