@@ -170,6 +170,13 @@ static void reject(int fd, const char *msg)
     close(fd);
 }
 
+/* Protected mode applies while the default user needs no password (ACL:
+ * the default user's nopass; today requirepass). */
+static int default_user_has_password(void)
+{
+    return cfg.requirepass && cfg.requirepass[0];
+}
+
 /* Redis 7.0's reply to a client refused by protected mode, word for word but
  * for the server's name (clients and scripts match on the DENIED code). */
 static const char protected_msg[] =
@@ -269,7 +276,7 @@ static void on_accept(loop *l, loop_handle *h, int events)
             reject(fd, "-ERR max number of clients reached\r\n");
             continue;
         }
-        if (cfg.protected_mode && (!cfg.requirepass || !cfg.requirepass[0]) && !is_loopback(&ss)) {
+        if (cfg.protected_mode && !default_user_has_password() && !is_loopback(&ss)) {
             w->stats->rejected_conns++;
             reject(fd, protected_msg);
             continue;
