@@ -285,3 +285,342 @@ def test_quota_maxmemory(spaces):
     ok(a.call("FLUSHALL"))
     mem4 = dict(zip(*[iter(admin.call("NAMESPACE", "INFO", name))] * 2))[b"memory"]
     assert mem4 == 0
+
+
+# ------------------------------------------------------------ pub/sub, notifications
+
+def read_pushes(c, timeout=0.3):
+    """Messages that arrive within timeout."""
+    out = []
+    while True:
+        try:
+            out.append(c.read(timeout=timeout))
+        except Exception:
+            return out
+
+
+def test_pubsub_isolated(spaces):
+    a_name, b_name = spaces.name(), spaces.name()
+    subs = {}
+    for who, name in (("a", a_name), ("b", b_name), ("d", None)):
+        s = spaces.conn(name)
+        s.send("SUBSCRIBE", "news")
+        assert s.read() == [b"subscribe", b"news", 1]
+        s.send("PSUBSCRIBE", "n*")
+        assert s.read() == [b"psubscribe", b"n*", 2]
+        s.send("SSUBSCRIBE", "shard")
+        assert s.read() == [b"ssubscribe", b"shard", 1]
+        subs[who] = s
+    pa, pb, pd = spaces.conn(a_name), spaces.conn(b_name), spaces.conn()
+    # each namespace counts only its own receivers
+    assert pa.call("PUBLISH", "news", "for-a") == 2
+    assert pa.call("SPUBLISH", "shard", "s-a") == 1
+    assert pd.call("PUBLISH", "news", "for-d") == 2
+    assert pb.call("PUBLISH", "nothing-here", "x") == 1  # its own pattern only
+    got_a = read_pushes(subs["a"])
+    assert [b"message", b"news", b"for-a"] in got_a
+    assert [b"pmessage", b"n*", b"news", b"for-a"] in got_a
+    assert [b"smessage", b"shard", b"s-a"] in got_a
+    assert all(b"for-d" not in m for m in got_a)
+    got_b = read_pushes(subs["b"])
+    assert got_b == [[b"pmessage", b"n*", b"nothing-here", b"x"]]
+    got_d = read_pushes(subs["d"])
+    assert [b"message", b"news", b"for-d"] in got_d and all(b"for-a" not in m for m in got_d)
+    # introspection
+    for p in (pa, pb, pd):
+        assert p.call("PUBSUB", "CHANNELS") == [b"news"]
+        assert p.call("PUBSUB", "NUMSUB", "news") == [b"news", 1]
+        assert p.call("PUBSUB", "NUMPAT") == 1
+        assert p.call("PUBSUB", "SHARDCHANNELS") == [b"shard"]
+        assert p.call("PUBSUB", "SHARDNUMSUB", "shard") == [b"shard", 1]
+    c_ns = spaces.conn(spaces.name())
+    assert c_ns.call("PUBSUB", "CHANNELS", "*") == [] and c_ns.call("PUBSUB", "NUMPAT") == 0
+    assert c_ns.call("PUBLISH", "news", "z") == 0
+
+
+def test_namespace_change_leaves_channels(spaces):
+    s = spaces.conn()
+    ok(s.call("CLIENT", "SETNAME", "mover"))
+    s.send("HELLO", 3)
+    s.read()
+    s.send("SUBSCRIBE", "c1")
+    s.read()
+    p = spaces.conn()
+    assert p.call("PUBLISH", "c1", "x") == 1
+    assert s.read() == [b"message", b"c1", b"x"]
+    ok(s.call("NAMESPACE", "USE", spaces.name()))
+    assert p.call("PUBLISH", "c1", "y") == 0
+    assert read_pushes(s, 0.1) == []
+
+
+def test_keyspace_notifications_isolated(spaces, shared_server):
+    admin = spaces.conn()
+    ok(admin.call("CONFIG", "SET", "notify-keyspace-events", "KEA"))
+    try:
+        a_name, b_name = spaces.name(), spaces.name()
+        sa, sb, sd = spaces.conn(a_name), spaces.conn(b_name), spaces.conn()
+        for s in (sa, sb, sd):
+            s.send("PSUBSCRIBE", "__key*__:*")
+            assert s.read()[0] == b"psubscribe"
+        a = spaces.conn(a_name)
+        ok(a.call("SELECT", 3))
+        ok(a.call("SET", "k", 1))
+        got = read_pushes(sa)
+        assert [b"pmessage", b"__key*__:*", b"__keyspace@3__:k", b"set"] in got
+        assert [b"pmessage", b"__key*__:*", b"__keyevent@3__:set", b"k"] in got
+        assert read_pushes(sb, 0.1) == [] and read_pushes(sd, 0.1) == []
+        ok(a.call("SET", "e", 1, "PX", 10))
+        wait_for(lambda: a.call("EXISTS", "e") == 0, message="expired")
+        got = read_pushes(sa)
+        assert [b"pmessage", b"__key*__:*", b"__keyevent@3__:expired", b"e"] in got
+        assert read_pushes(sb, 0.1) == [] and read_pushes(sd, 0.1) == []
+    finally:
+        ok(admin.call("CONFIG", "SET", "notify-keyspace-events", ""))
+
+
+# ------------------------------------------------------------ WATCH, blocked clients
+
+def test_watch_isolated(spaces):
+    a_name, b_name = spaces.name(), spaces.name()
+    a, a2, b, d = spaces.conn(a_name), spaces.conn(a_name), spaces.conn(b_name), spaces.conn()
+    ok(a.call("WATCH", "w"))
+    ok(b.call("SET", "w", 1))
+    ok(d.call("SET", "w", 1))
+    ok(b.call("FLUSHALL"))
+    ok(a.call("MULTI"))
+    assert a.call("INCR", "w") == b"QUEUED"
+    assert a.call("EXEC") == [1]
+    ok(a.call("WATCH", "w"))
+    ok(a2.call("SET", "w", 5))
+    ok(a.call("MULTI"))
+    a.call("INCR", "w")
+    assert a.call("EXEC") == Null("array")
+
+
+def test_blocking_isolated(spaces):
+    a_name, b_name = spaces.name(), spaces.name()
+    waiter, a, b, d = (spaces.conn(a_name), spaces.conn(a_name), spaces.conn(b_name),
+                       spaces.conn())
+    waiter.send("BLPOP", "q", 5)
+    admin = spaces.conn()
+    wait_for(lambda: info_dict_raw(admin)["blocked_clients"] == "1", message="blocked")
+    assert b.call("RPUSH", "q", "from-b") == 1
+    assert d.call("RPUSH", "q", "from-d") == 1
+    assert b.call("LPUSH", "q2", "x") == 1
+    time.sleep(0.1)
+    assert waiter.pending() == b""
+    assert a.call("RPUSH", "q", "from-a") == 1
+    assert waiter.read() == [b"q", b"from-a"]
+    assert b.call("LRANGE", "q", 0, -1) == [b"from-b"]
+    assert d.call("LRANGE", "q", 0, -1) == [b"from-d"]
+    # a move within the namespace wakes it, one from outside cannot reach
+    waiter.send("BLMOVE", "src", "dst", "LEFT", "LEFT", 5)
+    wait_for(lambda: info_dict_raw(admin)["blocked_clients"] == "1", message="blocked")
+    assert d.call("RPUSH", "src", "d") == 1
+    time.sleep(0.05)
+    assert a.call("RPUSH", "src", "a") == 1
+    assert waiter.read() == b"a"
+    assert a.call("LRANGE", "dst", 0, -1) == [b"a"]
+    assert d.call("EXISTS", "dst") == 0
+
+
+def info_dict_raw(c, section=None):
+    raw = c.call("INFO", section) if section else c.call("INFO")
+    return parse_info(raw.decode())
+
+
+# ------------------------------------------------------------ persistence
+
+THREADS = [1, 2]
+
+
+def fill(c, tag):
+    """A few keys of every type in databases 0 and 2 of c's namespace."""
+    ok(c.call("SELECT", 0))
+    ok(c.call("SET", "s", tag))
+    ok(c.call("SET", "ttl", tag, "EX", 1000))
+    c.call("RPUSH", "l", tag, "x")
+    c.call("HSET", "h", "f", tag)
+    c.call("SADD", "set", tag)
+    c.call("ZADD", "z", 1, tag)
+    c.call("XADD", "st", "1-1", "f", tag)
+    ok(c.call("SELECT", 2))
+    ok(c.call("SET", "in2", tag))
+    ok(c.call("SELECT", 0))
+
+
+def check(c, tag):
+    ok(c.call("SELECT", 0))
+    assert c.call("GET", "s") == tag.encode()
+    assert 900 < c.call("TTL", "ttl") <= 1000
+    assert c.call("LRANGE", "l", 0, -1) == [tag.encode(), b"x"]
+    assert c.call("HGET", "h", "f") == tag.encode()
+    assert c.call("SMEMBERS", "set") == [tag.encode()]
+    assert c.call("ZSCORE", "z", tag) == b"1"
+    assert c.call("XLEN", "st") == 1
+    ks = keyspace(c)
+    # (7 keys, plus the one some tests add)
+    assert ks["db0"].split(",")[:2] in (["keys=7", "expires=1"], ["keys=8", "expires=1"])
+    assert ks["db2"] == "keys=1,expires=0,avg_ttl=0"
+    assert set(ks) <= {"db0", "db2", "db5"}
+    ok(c.call("SELECT", 2))
+    assert c.call("GET", "in2") == tag.encode()
+    ok(c.call("SELECT", 0))
+
+
+def populate_three(s):
+    d = s.raw()
+    fill(d, "default")
+    for name in ("acme", "beta"):
+        c = s.raw()
+        ok(c.call("NAMESPACE", "USE", name))
+        fill(c, name)
+        c.close()
+    ok(d.call("NAMESPACE", "QUOTA", "acme", "MAXKEYS", 100, "MAXMEMORY", "10mb"))
+    ok(d.call("NAMESPACE", "QUOTA", "quota-only", "MAXKEYS", 7))
+    ok(d.call("NAMESPACE", "QUOTA", "gone", "MAXKEYS", 1))
+    ok(d.call("NAMESPACE", "DEL", "gone"))
+    d.close()
+
+
+def check_three(s):
+    d = s.raw()
+    check(d, "default")
+    for name in ("acme", "beta"):
+        c = s.raw()
+        ok(c.call("NAMESPACE", "USE", name))
+        check(c, name)
+        c.close()
+    names = {dict(zip(e[0::2], e[1::2]))[b"name"] for e in d.call("NAMESPACE", "LIST")}
+    assert names == {b"default", b"acme", b"beta", b"quota-only"}
+    q = d.call("NAMESPACE", "QUOTA", "acme")
+    assert q == [b"maxkeys", 100, b"maxmemory", 10 * 1024 * 1024]
+    assert d.call("NAMESPACE", "QUOTA", "quota-only") == [b"maxkeys", 7, b"maxmemory", 0]
+    info = dict(zip(*[iter(d.call("NAMESPACE", "INFO", "acme"))] * 2))
+    assert info[b"keys"] in (8, 9) and info[b"memory"] > 0
+    d.close()
+
+
+@pytest.mark.parametrize("threads", THREADS)
+def test_persist_rdb(server, tmp_path, threads):
+    s = server(threads=threads, workdir=str(tmp_path))
+    populate_three(s)
+    ok(s.raw().call("SAVE"))
+    s.stop()
+    s2 = server(threads=threads, workdir=str(tmp_path))
+    check_three(s2)
+    # BGSAVE while a namespace is written, then DEBUG RELOAD
+    c = s2.raw()
+    ok(c.call("NAMESPACE", "USE", "beta"))
+    ok(c.call("SELECT", 5))
+    for i in range(200):
+        c.call("SET", "bg%d" % i, i)
+    assert c.call("BGSAVE") == b"Background saving started"
+    for i in range(200):
+        c.call("SET", "bg%d" % i, "changed")
+    wait_for(lambda: info_dict_raw(c, "persistence")["rdb_bgsave_in_progress"] == "0",
+             message="BGSAVE done")
+    out = subprocess.run([s2.argv[0], "--check-rdb", os.path.join(s2.dir, "dump.rdb")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and ": OK, " in out.stdout, out.stdout
+    ok(c.call("DEBUG", "RELOAD", "NOSAVE"))
+    assert c.call("GET", "bg5") == b"5"
+    assert c.call("DBSIZE") == 200
+    c.close()
+    check_three(s2)
+    c.close()
+
+
+@pytest.mark.parametrize("threads", THREADS)
+def test_persist_aof(server, tmp_path, threads):
+    s = server("--appendonly", "yes", threads=threads, workdir=str(tmp_path))
+    populate_three(s)
+    c = s.raw()
+    ok(c.call("NAMESPACE", "USE", "acme"))
+    ok(c.call("SELECT", 5))
+    ok(c.call("SET", "last-in-acme", 1))
+    c.close()
+    s.stop()
+    s2 = server("--appendonly", "yes", threads=threads, workdir=str(tmp_path))
+    check_three(s2)
+    # The log ended in acme: a write to the default namespace after the
+    # restart must still land there.
+    d = s2.raw()
+    ok(d.call("SET", "after-restart", 1))
+    d.close()
+    s2.stop()
+    s3 = server("--appendonly", "yes", threads=threads, workdir=str(tmp_path))
+    d = s3.raw()
+    assert d.call("GET", "after-restart") == b"1"
+    # a rewrite makes a base holding the namespaces, then more writes follow
+    d.call("BGREWRITEAOF")
+    wait_for(lambda: info_dict_raw(d, "persistence")["aof_rewrite_in_progress"] == "0",
+             message="rewrite done")
+    a = s3.raw()
+    ok(a.call("NAMESPACE", "USE", "beta"))
+    ok(a.call("SELECT", 5))
+    ok(a.call("SET", "after-rewrite", 1))
+    a.close()
+    d.close()
+    s3.stop()
+    s4 = server("--appendonly", "yes", threads=threads, workdir=str(tmp_path))
+    check_three(s4)
+    b = s4.raw()
+    ok(b.call("NAMESPACE", "USE", "beta"))
+    ok(b.call("SELECT", 5))
+    assert b.call("GET", "after-rewrite") == b"1"
+    ok(b.call("NAMESPACE", "USE", "acme"))
+    ok(b.call("SELECT", 5))
+    assert b.call("GET", "last-in-acme") == b"1"
+    assert s4.raw().call("GET", "after-rewrite") == Null("bulk")
+    b.close()
+
+
+def test_plain_rdb_loads_in_redis(server, tmp_path):
+    """A server that uses no namespace (or no longer does) writes files that
+    redis-check-rdb and redis-server accept."""
+    if not (os.path.exists("/usr/bin/redis-check-rdb") and os.path.exists("/usr/bin/redis-server")):
+        pytest.skip("redis tools not installed")
+    s = server(threads=2, workdir=str(tmp_path))
+    c = s.raw()
+    fill(c, "plain")
+    ok(c.call("NAMESPACE", "QUOTA", "tmp", "MAXKEYS", 3))
+    ok(c.call("NAMESPACE", "DEL", "tmp"))
+    ok(c.call("SAVE"))
+    c.close()
+    path = os.path.join(s.dir, "dump.rdb")
+    with open(path, "rb") as f:
+        assert b"kvik-namespaces" not in f.read()
+    out = subprocess.run(["/usr/bin/redis-check-rdb", path], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    rdir = tempfile.mkdtemp(prefix="kvik-ns-redis-")
+    try:
+        shutil.copy(path, os.path.join(rdir, "dump.rdb"))
+        port = __import__("util").free_port()
+        proc = subprocess.Popen(["/usr/bin/redis-server", "--bind", "127.0.0.1", "--port",
+                                 str(port), "--dir", rdir, "--save", "", "--appendonly", "no"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            rc = wait_for(lambda: _try_connect(port), message="redis-server up")
+            assert rc.call("GET", "s") == b"plain" and rc.call("DBSIZE") == 7
+            ok(rc.call("SELECT", 2))
+            assert rc.call("GET", "in2") == b"plain"
+            rc.close()
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    finally:
+        shutil.rmtree(rdir, ignore_errors=True)
+
+
+def _try_connect(port):
+    try:
+        c = RawClient("127.0.0.1", port, timeout=5)
+        if c.call("PING") == b"PONG":
+            return c
+        c.close()
+    except OSError:
+        return None
+    except Exception:
+        return None
+    return None
