@@ -2,7 +2,7 @@
  *
  * Shards. The keyspace is split into KS_SHARDS shards by the Redis Cluster hash
  * slot of the key (slot >> KS_SLOT_SHIFT), so keys with one {hash tag} share a
- * shard. Each shard has one lock, shared by the 16 databases: a command that
+ * shard. Each shard has one lock, shared by every database: a command that
  * touches keys locks their shards in ascending order (server/dispatch.c does it
  * from the command table); MOVE between databases needs no second lock. With
  * one worker thread the locks are skipped.

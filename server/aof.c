@@ -252,6 +252,16 @@ int aof_replay(replay *r, char *p, size_t len, size_t *good, size_t *bad_at)
             if (r) {
                 dispatch(c);
                 c->out.len = 0;
+                /* The writes that follow belong to that namespace: going on
+                 * in another one would mix namespaces (max-namespaces too
+                 * low for the log, say). */
+                if (c->cmd_failed && c->cmd && !strcmp(c->cmd->name, "namespace|use")) {
+                    log_warning("AOF: can't enter a namespace the log names (see "
+                                "max-namespaces)");
+                    *bad_at = pos;
+                    rc = -1;
+                    break;
+                }
             } else if (slice_is(c->argv[0], "MULTI")) {
                 c->flags |= CL_MULTI;
             } else if (slice_is(c->argv[0], "EXEC")) {

@@ -178,10 +178,12 @@ static int acquire(const char *name, size_t len, int enter, const char **err)
             return -1;
         }
         int ndb = ks_databases();
+        ns_meter_pause(); /* its databases are nobody's data (NAMESPACE QUOTA, USE) */
         for (int d = 0; d < ndb; d++) {
             ks_db_create(n * ndb + d);
             atomic_store(&reg.charge[n * ndb + d], 0);
         }
+        ns_meter_resume();
         memcpy(reg.v[n].name, name, len);
         reg.v[n].name[len] = 0;
         atomic_store(&reg.v[n].maxkeys, 0);
