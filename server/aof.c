@@ -564,6 +564,7 @@ int aof_open(void)
         aof.has_base = 1;
         file_name(&aof.incr[0], 1, 'i');
         aof.nincr = 1;
+        aof.last_ns = 0;
         aof.fd = open_incr(&aof.incr[0]);
         if (aof.fd < 0 || write_manifest(&aof.base, aof.incr, 1) < 0) return -1;
         log_notice("Creating AOF base file %s on server start", aof.base.name);
@@ -722,6 +723,7 @@ int aof_set_enabled(int on, char *err, size_t errlen)
     aof.has_base = 0;
     aof.incr[0] = aof.incr[aof.nincr];
     aof.nincr = 1;
+    aof.last_ns = 0; /* a new file: its replay starts in the default namespace */
     start_thread();
     char path[PATH_MAX];
     file_name(&aof.new_base, seq, 'b');

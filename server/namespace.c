@@ -31,6 +31,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/multi.h"
 #include "server/pubsub.h"
 
 enum { NS_FREE = 0, NS_LIVE = 1, NS_DELETING = 2 };
@@ -206,7 +207,11 @@ static void move_client(client *c, int to)
 {
     int from = ns_of_db(c->db);
     if (from != to) {
-        pubsub_client_reset(c); /* its channels belong to the namespace it leaves */
+        /* Its channels and WATCHes belong to the namespace it leaves (inside
+         * EXEC, AUTH or NAMESPACE USE runs from the queue, whose WATCHes
+         * were checked already and go when EXEC ends). */
+        pubsub_client_reset(c);
+        if (!(c->flags & CL_EXEC)) multi_reset(c);
         if (from) atomic_fetch_sub(&reg.v[from].clients, 1);
     } else if (to) {
         atomic_fetch_sub(&reg.v[to].clients, 1); /* counted twice */

@@ -930,3 +930,27 @@ def test_table_channel_commands_isolated(spaces):
                          "pubsub|shardnumsub"} | {n for n in table if n.startswith("pubsub|")
                                                    and "pubsub" in [f.decode() for f in
                                                                     table[n][0][2]]}
+
+
+def test_aof_turned_off_and_on(server, tmp_path):
+    """A log started by CONFIG SET appendonly yes starts in the default
+    namespace whatever namespace the previous log was in."""
+    s = server("--appendonly", "yes", threads=2, workdir=str(tmp_path))
+    a, d = s.raw(), s.raw()
+    ok(a.call("NAMESPACE", "USE", "acme"))
+    ok(a.call("SET", "k1", 1))
+    ok(d.call("CONFIG", "SET", "appendonly", "no"))
+    ok(d.call("CONFIG", "SET", "appendonly", "yes"))
+    wait_for(lambda: info_dict_raw(d, "persistence")["aof_rewrite_in_progress"] == "0",
+             message="rewrite done")
+    ok(a.call("SET", "k2", 2))
+    ok(d.call("SET", "d1", 1))
+    ok(a.call("SET", "k3", 3))
+    a.close()
+    d.close()
+    s.stop()
+    s2 = server("--appendonly", "yes", threads=2, workdir=str(tmp_path))
+    a, d = s2.raw(), s2.raw()
+    ok(a.call("NAMESPACE", "USE", "acme"))
+    assert sorted(a.call("KEYS", "*")) == [b"k1", b"k2", b"k3"]
+    assert d.call("KEYS", "*") == [b"d1"]
