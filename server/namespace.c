@@ -368,7 +368,10 @@ int ns_delete(int ns, const char **err)
 const char *ns_check_quota(const client *c)
 {
     static _Thread_local char msg[NS_NAME_MAX + 128];
-    if (!reg.v) return NULL;
+    /* The AOF's replay (a client without a connection) runs writes that were
+     * accepted when they were logged: never refused, whatever the charges
+     * say while loading. */
+    if (!reg.v || !c->conn) return NULL;
     int ns = ns_of_db(c->db);
     if (!ns) return NULL;
     nspace *sp = &reg.v[ns];

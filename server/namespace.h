@@ -76,7 +76,8 @@ void ns_client_gone(client *c);
 /* ---- quotas and memory ---- */
 
 /* For a command flagged DENYOOM from c: NULL when c's namespace is within its
- * quotas, else the error text (valid until the thread's next call). */
+ * quotas, else the error text (valid until the thread's next call). The AOF
+ * replay's client (no connection) is never refused. */
 const char *ns_check_quota(const client *c);
 /* call() runs each write command between these: the bytes it allocated minus
  * those it freed on this thread (its reply buffer's growth left out) are

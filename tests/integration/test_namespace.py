@@ -954,3 +954,42 @@ def test_aof_turned_off_and_on(server, tmp_path):
     ok(a.call("NAMESPACE", "USE", "acme"))
     assert sorted(a.call("KEYS", "*")) == [b"k1", b"k2", b"k3"]
     assert d.call("KEYS", "*") == [b"d1"]
+
+
+def test_concurrent_namespaces(spaces):
+    """Clients of several namespaces writing at once (on both workers of a
+    threads-2 server): every namespace ends with exactly its own writes, and
+    NAMESPACE INFO's key count is exact."""
+    import threading
+    names = [spaces.name() for _ in range(4)]
+    errors = []
+
+    def work(name, part):
+        try:
+            c = RawClient(spaces.server.host, spaces.server.port)
+            ok(c.call("NAMESPACE", "USE", name))
+            cmds = []
+            for i in range(300):
+                cmds += [("INCR", "ctr"), ("SET", "%s:%d:%d" % (name, part, i), i),
+                         ("PUBLISH", "ch", name)]
+            c.send_many(cmds)
+            reps = c.read_many(len(cmds))
+            assert not any(isinstance(x, Error) for x in reps)
+            c.close()
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    ts = [threading.Thread(target=work, args=(n, p)) for n in names for p in range(2)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(60)
+    assert not errors, errors
+    admin = spaces.conn()
+    for n in names:
+        c = spaces.conn(n)
+        assert c.call("GET", "ctr") == b"600"
+        assert c.call("DBSIZE") == 601
+        assert all(k.startswith(n.encode() + b":") or k == b"ctr" for k in c.call("KEYS", "*"))
+        info = dict(zip(*[iter(admin.call("NAMESPACE", "INFO", n))] * 2))
+        assert info[b"keys"] == 601

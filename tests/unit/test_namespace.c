@@ -37,6 +37,7 @@ static client *new_client(void)
 {
     client *c = mem_calloc(sizeof(client));
     c->db = ks_db_at(0);
+    c->conn = (conn *)(void *)c; /* a connected client (never used here) */
     return c;
 }
 
@@ -126,9 +127,13 @@ static void test_quota(void **state)
     const char *q = ns_check_quota(c);
     assert_non_null(q);
     assert_string_equal(q, "OOM namespace 'acme' reached its maxkeys quota (2)");
-    /* the default namespace has none */
+    /* the default namespace has none; the AOF replay is never refused */
     client *d = new_client();
     assert_null(ns_check_quota(d));
+    d->db = c->db;
+    d->conn = NULL;
+    assert_null(ns_check_quota(d));
+    d->db = ks_db_at(0);
     ns_set_quota(n, 0, -1);
     assert_null(ns_check_quota(c));
     ks_flush_range(ns_first_db(c), NDB, 0);
