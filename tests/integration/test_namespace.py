@@ -993,3 +993,37 @@ def test_concurrent_namespaces(spaces):
         assert all(k.startswith(n.encode() + b":") or k == b"ctr" for k in c.call("KEYS", "*"))
         info = dict(zip(*[iter(admin.call("NAMESPACE", "INFO", n))] * 2))
         assert info[b"keys"] == 601
+
+
+def test_aof_transactions_and_rewritten_forms(server, tmp_path):
+    """MULTI/EXEC, a served BLPOP (logged as a pop) and EXPIRE (logged with
+    absolute times) inside a namespace replay into that namespace."""
+    s = server("--appendonly", "yes", threads=2, workdir=str(tmp_path))
+    a, a2, d = s.raw(), s.raw(), s.raw()
+    for c in (a, a2):
+        ok(c.call("NAMESPACE", "USE", "acme"))
+    ok(d.call("SET", "x", "default"))
+    ok(a.call("MULTI"))
+    a.call("SET", "t1", 1)
+    a.call("SELECT", 2)
+    a.call("SET", "t2", 2)
+    a.call("SELECT", 0)
+    assert a.call("EXEC") == [b"OK", b"OK", b"OK", b"OK"]
+    a2.send("BLPOP", "q", 5)
+    wait_for(lambda: info_dict_raw(d)["blocked_clients"] == "1", message="blocked")
+    assert a.call("RPUSH", "q", "one", "two") == 2
+    assert a2.read() == [b"q", b"one"]
+    assert a.call("EXPIRE", "t1", 1000) == 1
+    assert a.call("SPOP", "nosuch") == Null("bulk")
+    ok(d.call("SET", "y", "default"))
+    for c in (a, a2, d):
+        c.close()
+    s.stop()
+    s2 = server("--appendonly", "yes", threads=2, workdir=str(tmp_path))
+    a, d = s2.raw(), s2.raw()
+    ok(a.call("NAMESPACE", "USE", "acme"))
+    assert a.call("GET", "t1") == b"1" and 900 < a.call("TTL", "t1") <= 1000
+    assert a.call("LRANGE", "q", 0, -1) == [b"two"]
+    ok(a.call("SELECT", 2))
+    assert a.call("GET", "t2") == b"2"
+    assert sorted(d.call("KEYS", "*")) == [b"x", b"y"]
