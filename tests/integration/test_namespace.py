@@ -503,11 +503,12 @@ def check_three(s):
 
 @pytest.mark.parametrize("threads", THREADS)
 def test_persist_rdb(server, tmp_path, threads):
-    s = server(threads=threads, workdir=str(tmp_path))
+    # 200 databases: the namespaces' database ids go past 255
+    s = server("--databases", 200, threads=threads, workdir=str(tmp_path))
     populate_three(s)
     ok(s.raw().call("SAVE"))
     s.stop()
-    s2 = server(threads=threads, workdir=str(tmp_path))
+    s2 = server("--databases", 200, threads=threads, workdir=str(tmp_path))
     check_three(s2)
     # BGSAVE while a namespace is written, then DEBUG RELOAD
     c = s2.raw()
@@ -528,6 +529,10 @@ def test_persist_rdb(server, tmp_path, threads):
     assert c.call("DBSIZE") == 200
     c.close()
     check_three(s2)
+    s2.stop()
+    # the same file loads into 16 databases per namespace (the indexes used fit)
+    s3 = server(threads=threads, workdir=str(tmp_path))
+    check_three(s3)
     c.close()
 
 
