@@ -17,7 +17,7 @@ import time
 import pytest
 
 from resp import Error, Null, RawClient
-from util import Server, info_dict, parse_info, wait_for
+from util import free_port, parse_info, wait_for
 
 pytestmark = pytest.mark.kvik_only
 
@@ -601,7 +601,7 @@ def test_plain_rdb_loads_in_redis(server, tmp_path):
     rdir = tempfile.mkdtemp(prefix="kvik-ns-redis-")
     try:
         shutil.copy(path, os.path.join(rdir, "dump.rdb"))
-        port = __import__("util").free_port()
+        port = free_port()
         proc = subprocess.Popen(["/usr/bin/redis-server", "--bind", "127.0.0.1", "--port",
                                  str(port), "--dir", rdir, "--save", "", "--appendonly", "no"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
