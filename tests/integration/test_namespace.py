@@ -1032,3 +1032,21 @@ def test_aof_transactions_and_rewritten_forms(server, tmp_path):
     ok(a.call("SELECT", 2))
     assert a.call("GET", "t2") == b"2"
     assert sorted(d.call("KEYS", "*")) == [b"x", b"y"]
+
+
+def test_eviction_refunds_the_charge(server):
+    """Keys evicted by the server-wide maxmemory leave their namespace's
+    charge: it keeps following what the namespace holds."""
+    s = server("--maxmemory", "3mb", "--maxmemory-policy", "allkeys-random", threads=2)
+    a, admin = s.raw(), s.raw()
+    ok(a.call("NAMESPACE", "USE", "acme"))
+    val = "v" * 10000
+    for i in range(600):
+        rep = a.call("SET", "k%d" % i, val)
+        assert rep == b"OK", rep
+    keys = a.call("DBSIZE")
+    assert 0 < keys < 600
+    assert int(info_dict_raw(admin, "stats")["evicted_keys"]) >= 600 - keys
+    mem = dict(zip(*[iter(admin.call("NAMESPACE", "INFO", "acme"))] * 2))[b"memory"]
+    per_key = mem / keys
+    assert 10000 < per_key < 13000, (mem, keys)
