@@ -106,6 +106,11 @@ void *mem_dup(const void *p, size_t len)
     return d;
 }
 
+long long mem_thread_counter(void)
+{
+    return atomic_load_explicit(&slot()->used, memory_order_relaxed);
+}
+
 size_t mem_used(void)
 {
     long long sum = 0;

@@ -33,6 +33,9 @@ size_t mem_good_size(size_t size);
 
 /* Bytes currently allocated through this module, summed over all threads. */
 size_t mem_used(void);
+/* This thread's counter: what it allocated minus what it freed (any thread's
+ * blocks), for measuring the memory one piece of work takes. */
+long long mem_thread_counter(void);
 /* Resident set size of the process in bytes (from /proc), 0 if unknown. */
 size_t mem_rss(void);
 /* Allocator name and version, for INFO. */

@@ -46,13 +46,23 @@ struct ks_db {
     int id;
     part parts[KS_SHARDS];
     _Atomic long long avg_ttl;
+    _Atomic long long nkeys; /* entries in all parts (expired ones not yet deleted too) */
 };
 
 ks_settings ks_conf = {.samples = 5, .lfu_log_factor = 10, .lfu_decay_time = 1,
                        .active_expire_effort = 1};
 
-static ks_db *dbs;
-static int ndbs;
+/* Database slots: ids 0..ndbs-1 exist from the start; ids up to nslots-1
+ * (ks_conf.db_slots: the databases of namespaces) are created on first use
+ * by ks_db_create and never freed before exit. */
+static _Atomic(ks_db *) *dbs;
+static int ndbs, nslots;
+static pthread_mutex_t create_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static inline ks_db *db_get(int i)
+{
+    return atomic_load_explicit(&dbs[i], memory_order_acquire);
+}
 static _Atomic int threaded;
 static pthread_mutex_t locks[KS_SHARDS];
 static const ks_value_type *vtypes[OBJ_TYPES];
@@ -427,16 +437,48 @@ void ks_register_type(int type, const ks_value_type *vt)
 void ks_init(int databases, int thr)
 {
     ndbs = databases;
+    nslots = ks_conf.db_slots > databases ? ks_conf.db_slots : databases;
     threaded = thr;
-    dbs = mem_calloc(sizeof(ks_db) * (size_t)databases);
-    for (int i = 0; i < databases; i++) dbs[i].id = i;
+    dbs = mem_calloc(sizeof(*dbs) * (size_t)nslots);
+    for (int i = 0; i < databases; i++) ks_db_create(i);
     for (int i = 0; i < KS_SHARDS; i++) pthread_mutex_init(&locks[i], NULL);
     ks_update_clock();
 }
 
 ks_db *ks_db_at(int id)
 {
-    return id >= 0 && id < ndbs ? &dbs[id] : NULL;
+    return id >= 0 && id < nslots ? db_get(id) : NULL;
+}
+
+ks_db *ks_db_create(int id)
+{
+    if (id < 0 || id >= nslots) return NULL;
+    ks_db *db = db_get(id);
+    if (db) return db;
+    pthread_mutex_lock(&create_lock);
+    db = db_get(id);
+    if (!db) {
+        db = mem_calloc(sizeof(ks_db));
+        db->id = id;
+        atomic_store_explicit(&dbs[id], db, memory_order_release);
+    }
+    pthread_mutex_unlock(&create_lock);
+    return db;
+}
+
+int ks_db_slots(void)
+{
+    return nslots;
+}
+
+long long ks_db_keys(const ks_db *db)
+{
+    return atomic_load_explicit(&db->nkeys, memory_order_relaxed);
+}
+
+static inline void count_keys(ks_db *db, long long delta)
+{
+    atomic_fetch_add_explicit(&db->nkeys, delta, memory_order_relaxed);
 }
 
 int ks_db_id(const ks_db *db)
@@ -576,6 +618,7 @@ static void expire_in(ks_db *db, part *p, kentry *e)
     slice key = ke_key(e);
     emit(db, key, KS_EV_EXPIRED, META_TYPE(e->meta));
     delete_in(p, key);
+    count_keys(db, -1);
     ks_my_stats()->expired++;
 }
 
@@ -665,6 +708,7 @@ kentry *ks_set_str(ks_db *db, slice key, slice val, int flags)
         }
         ke_free(old);
     } else {
+        count_keys(db, 1);
         emit(db, key, KS_EV_ADDED, OBJ_STRING);
     }
     return n;
@@ -725,6 +769,7 @@ kentry *ks_add(ks_db *db, slice key, int type, int enc, void *ptr)
         ke_free(old);
     } else {
         *ref = e;
+        count_keys(db, 1);
     }
     emit(db, key, KS_EV_ADDED, type);
     return e;
@@ -751,6 +796,7 @@ int ks_delete(ks_db *db, slice key)
         return 0;
     }
     delete_in(p, key);
+    count_keys(db, -1);
     return 1;
 }
 
@@ -786,6 +832,7 @@ void ks_rename(ks_db *db, kentry *src, slice dst)
         kentry *old = *ref;
         if (old->meta & META_EXP) htab_remove(dp->expires, nkey.p, nkey.len);
         ke_free(old);
+        count_keys(db, -1); /* src went, dst replaced */
     }
     *ref = n;
     if (expire >= 0) htab_add(expires_of(dp), n);
@@ -808,6 +855,7 @@ int ks_copy(ks_db *dstdb, kentry *src, slice dst)
     part *p = part_of(dstdb, dst);
     htab_add(keys_of(p), n);
     if (expire >= 0) htab_add(expires_of(p), n);
+    count_keys(dstdb, 1);
     emit(dstdb, ke_key(n), KS_EV_ADDED, type);
     return 0;
 }
@@ -821,8 +869,27 @@ int ks_move(ks_db *src, ks_db *dst, kentry *e)
     htab_remove(sp->keys, key.p, key.len);
     htab_add(keys_of(dp), e);
     if (e->meta & META_EXP) htab_add(expires_of(dp), e);
+    count_keys(src, -1);
+    count_keys(dst, 1);
     emit(dst, key, KS_EV_ADDED, META_TYPE(e->meta));
     return 1;
+}
+
+size_t ks_entry_mem(const kentry *e)
+{
+    size_t n = mem_usable(e);
+    if (!has_ptr(e)) return n;
+    int type = META_TYPE(e->meta);
+    if (type == OBJ_STRING) return n + mem_usable(ke_ptr(e));
+    if (vtypes[type] && vtypes[type]->mem) n += vtypes[type]->mem(ke_ptr(e));
+    return n;
+}
+
+size_t ks_mem_of(ks_db *db, slice key)
+{
+    part *p = part_of(db, key);
+    kentry *e = p->keys ? htab_find(p->keys, key.p, key.len) : NULL;
+    return e ? ks_entry_mem(e) : 0;
 }
 
 /* ---------------------------------------------------------------- whole db */
@@ -874,6 +941,7 @@ static size_t detach(ks_db *db, htab **list, size_t n)
         p->ecursor = 0;
     }
     atomic_store(&db->avg_ttl, 0);
+    atomic_store(&db->nkeys, 0);
     return n;
 }
 
@@ -902,7 +970,10 @@ void ks_flush(ks_db *db, int async)
         ks_lock(s);
         part *p = &db->parts[s];
         if (p->expires) htab_free(p->expires);
-        if (p->keys) list[n++] = p->keys;
+        if (p->keys) {
+            count_keys(db, -(long long)htab_size(p->keys));
+            list[n++] = p->keys;
+        }
         p->keys = p->expires = NULL;
         ks_unlock(s);
     }
@@ -910,14 +981,23 @@ void ks_flush(ks_db *db, int async)
     free_detached(list, n, async);
 }
 
-void ks_flush_all(int async)
+void ks_flush_range(int first, int count, int async)
 {
-    htab **list = mem_alloc(sizeof(htab *) * ((size_t)KS_SHARDS * (size_t)ndbs + 1));
+    if (first < 0) first = 0;
+    if (count > nslots - first) count = nslots - first;
+    if (count <= 0) return;
+    htab **list = mem_alloc(sizeof(htab *) * ((size_t)KS_SHARDS * (size_t)count + 1));
     size_t n = 0;
     ks_lock_all();
-    for (int i = 0; i < ndbs; i++) n = detach(&dbs[i], list, n);
+    for (int i = first; i < first + count; i++)
+        if (db_get(i)) n = detach(db_get(i), list, n);
     ks_unlock_all();
     free_detached(list, n, async);
+}
+
+void ks_flush_all(int async)
+{
+    ks_flush_range(0, nslots, async);
 }
 
 void ks_swap(ks_db *a, ks_db *b)
@@ -932,6 +1012,9 @@ void ks_swap(ks_db *a, ks_db *b)
     long long t = atomic_load(&a->avg_ttl);
     atomic_store(&a->avg_ttl, atomic_load(&b->avg_ttl));
     atomic_store(&b->avg_ttl, t);
+    t = atomic_load(&a->nkeys);
+    atomic_store(&a->nkeys, atomic_load(&b->nkeys));
+    atomic_store(&b->nkeys, t);
     ks_unlock_all();
 }
 
@@ -1019,8 +1102,9 @@ size_t ks_overhead(void)
     size_t n = 0;
     for (int s = 0; s < KS_SHARDS; s++) {
         ks_lock(s);
-        for (int i = 0; i < ndbs; i++) {
-            part *p = &dbs[i].parts[s];
+        for (int i = 0; i < nslots; i++) {
+            if (!db_get(i)) continue;
+            part *p = &db_get(i)->parts[s];
             if (p->keys) n += htab_mem(p->keys);
             if (p->expires) n += htab_mem(p->expires);
         }
@@ -1089,8 +1173,9 @@ void ks_active_expire(int wid, int nworkers, uint64_t budget_us)
     uint64_t start = mono_us();
     int effort = ks_conf.active_expire_effort < 1 ? 1 : ks_conf.active_expire_effort;
     int per_loop = 20 + 5 * (effort - 1);
-    for (int i = 0; i < ndbs; i++) {
-        ks_db *db = &dbs[i];
+    for (int i = 0; i < nslots; i++) {
+        ks_db *db = db_get(i);
+        if (!db || !ks_db_keys(db)) continue; /* namespaces' empty databases cost nothing */
         expire_ctx x = {0};
         for (int s = wid; s < KS_SHARDS; s += nworkers) {
             ks_lock(s);
@@ -1113,9 +1198,10 @@ out:
 void ks_rehash_some(int wid, int nworkers, uint64_t budget_us)
 {
     uint64_t start = mono_us();
-    for (int i = 0; i < ndbs; i++) {
+    for (int i = 0; i < nslots; i++) {
+        if (!db_get(i)) continue;
         for (int s = wid; s < KS_SHARDS; s += nworkers) {
-            part *p = &dbs[i].parts[s];
+            part *p = &db_get(i)->parts[s];
             if (!p->keys) continue;
             ks_lock(s);
             if (p->keys) htab_rehash_step(p->keys, 64);
@@ -1179,11 +1265,12 @@ static int evict_one(int policy)
     int n = 0;
     int samples = ks_conf.samples > 0 ? ks_conf.samples : 5;
     /* Sample a few shards of every db for candidates. */
-    for (int d = 0; d < ndbs; d++) {
+    for (int d = 0; d < nslots; d++) {
+        if (!db_get(d) || !ks_db_keys(db_get(d))) continue;
         for (int tries = 0; tries < 8; tries++) {
             int s = (int)(util_rand64() % KS_SHARDS);
             ks_lock(s);
-            part *p = &dbs[d].parts[s];
+            part *p = &db_get(d)->parts[s];
             htab *t = volatile_only ? p->expires : p->keys;
             if (t && htab_size(t)) {
                 void *got[64];
@@ -1199,10 +1286,10 @@ static int evict_one(int policy)
     }
     if (n == 0) {
         /* Sparse keyspace: walk the shards for anything evictable. */
-        for (int d = 0; d < ndbs && !n; d++)
-            for (int s = 0; s < KS_SHARDS && !n; s++) {
+        for (int d = 0; d < nslots && !n; d++)
+            for (int s = 0; s < KS_SHARDS && !n && db_get(d) && ks_db_keys(db_get(d)); s++) {
                 ks_lock(s);
-                part *p = &dbs[d].parts[s];
+                part *p = &db_get(d)->parts[s];
                 htab *t = volatile_only ? p->expires : p->keys;
                 kentry *e = t && htab_size(t) ? htab_random(t, util_rand64()) : NULL;
                 if (e) pool_insert(pool, &n, 0, d, s, ke_key(e));
@@ -1216,11 +1303,12 @@ static int evict_one(int policy)
     if (best >= 0) {
         ev_cand *c = &pool[best];
         ks_lock(c->shard);
-        part *p = &dbs[c->db].parts[c->shard];
+        part *p = &db_get(c->db)->parts[c->shard];
         kentry *e = p->keys ? htab_find(p->keys, c->key, c->klen) : NULL;
         if (e) {
-            emit(&dbs[c->db], ke_key(e), KS_EV_EVICTED, META_TYPE(e->meta));
+            emit(db_get(c->db), ke_key(e), KS_EV_EVICTED, META_TYPE(e->meta));
             delete_in(p, (slice){c->key, c->klen});
+            count_keys(db_get(c->db), -1);
             ks_my_stats()->evicted++;
             evicted = 1;
         }

@@ -2,7 +2,7 @@
  *
  * Shards. The keyspace is split into KS_SHARDS shards by the Redis Cluster hash
  * slot of the key (slot >> KS_SLOT_SHIFT), so keys with one {hash tag} share a
- * shard. Each shard has one lock, shared by the 16 databases: a command that
+ * shard. Each shard has one lock, shared by every database: a command that
  * touches keys locks their shards in ascending order (server/dispatch.c does it
  * from the command table); MOVE between databases needs no second lock. With
  * one worker thread the locks are skipped.
@@ -73,6 +73,10 @@ typedef struct ks_settings {
      * WATCH, keyspace notifications. Called with the key's shard lock held;
      * `key` is valid only during the call. */
     void (*event)(ks_db *db, slice key, int event, int type);
+    /* Database slots ks_init reserves (the databases of every namespace,
+     * server/namespace.h); ids past `databases` are created by ks_db_create.
+     * Read once, by ks_init; 0 = just `databases`. */
+    int db_slots;
 } ks_settings;
 
 /* Events for ks_settings.event. KS_EV_ADDED: a key was created (ks_add,
@@ -83,10 +87,21 @@ enum { KS_EV_ADDED = 1, KS_EV_EXPIRED = 2, KS_EV_EVICTED = 3, KS_EV_MISS = 4 };
 extern ks_settings ks_conf;
 
 /* ---- start-up ---- */
+/* Creates databases 0..databases-1 and room for ks_conf.db_slots in all. */
 void ks_init(int databases, int threaded);
+/* Database id (0..ks_db_slots()-1), or NULL if out of range or not created. */
 ks_db *ks_db_at(int id);
+/* Database id, created empty if it does not exist yet (any thread); NULL if
+ * out of range. Databases are never freed before exit. */
+ks_db *ks_db_create(int id);
 int ks_db_id(const ks_db *db);
+/* The `databases` given to ks_init (the ids that always exist). */
 int ks_databases(void);
+/* Every database id that may exist: ks_db_at(0..ks_db_slots()-1). */
+int ks_db_slots(void);
+/* Keys stored in db, kept exactly on every add and delete (keys expired but
+ * not yet deleted count, as in DBSIZE). Lock-free. */
+long long ks_db_keys(const ks_db *db);
 
 /* ---- locks ---- */
 int ks_shard_of(slice key);
@@ -176,6 +191,8 @@ size_t ks_db_expires(ks_db *db);
 long long ks_db_avg_ttl(ks_db *db);
 void ks_flush(ks_db *db, int async);
 void ks_flush_all(int async);
+/* Empties the existing databases with ids first..first+count-1. */
+void ks_flush_range(int first, int count, int async);
 void ks_swap(ks_db *a, ks_db *b);
 /* A random live key copied into out/outlen (malloc'd with mem_alloc, caller
  * frees); 0 if the db is empty. */
@@ -211,6 +228,12 @@ void ks_stats_sum(ks_stats *out);
 void ks_stats_reset(void);
 /* The calling thread's counters (registered on first use). */
 ks_stats *ks_my_stats(void);
+
+/* Bytes held by an entry and its value (the value type's `mem`). */
+size_t ks_entry_mem(const kentry *e);
+/* ks_entry_mem of key's entry in db, expired or not, without touching it; 0
+ * when absent. Caller holds the key's shard lock. */
+size_t ks_mem_of(ks_db *db, slice key);
 
 /* Memory of the keyspace tables (not the entries), for INFO memory. */
 size_t ks_overhead(void);

@@ -31,6 +31,7 @@
 #include "db/ks.h"
 #include "server/client.h"
 #include "server/multi.h"
+#include "server/namespace.h"
 #include "server/snapshot.h"
 #include "server/stats.h"
 
@@ -49,7 +50,8 @@ static struct {
     pthread_mutex_t write_lock; /* held by whoever writes to the files */
     pthread_cond_t cond;
     buf pending;
-    int last_db;
+    int last_db;                /* keyspace id last SELECTed in the log, -1 unknown */
+    int last_ns;                /* namespace the log is in (namespace.h) */
     long long appended;         /* bytes fed since start */
     _Atomic long long synced;   /* bytes on disk as appendfsync requires */
     int fd;
@@ -195,6 +197,7 @@ void aof_replay_init(replay *r)
 void aof_replay_free(replay *r)
 {
     multi_reset(&r->c);
+    ns_client_gone(&r->c);
     buf_free(&r->c.out);
     mem_free(r->c.argv);
     mem_free(r->w.cmdstats);
@@ -210,7 +213,7 @@ static int loggable(const slice *argv, int argc)
     if (!cmd || !cmd->proc) return 0;
     if (cmd->flags & CMD_WRITE) return 1;
     return !strcmp(cmd->name, "select") || !strcmp(cmd->name, "multi") ||
-           !strcmp(cmd->name, "exec");
+           !strcmp(cmd->name, "exec") || !strcmp(cmd->name, "namespace|use");
 }
 
 int aof_replay(replay *r, char *p, size_t len, size_t *good, size_t *bad_at)
@@ -249,6 +252,16 @@ int aof_replay(replay *r, char *p, size_t len, size_t *good, size_t *bad_at)
             if (r) {
                 dispatch(c);
                 c->out.len = 0;
+                /* The writes that follow belong to that namespace: going on
+                 * in another one would mix namespaces (max-namespaces too
+                 * low for the log, say). */
+                if (c->cmd_failed && c->cmd && !strcmp(c->cmd->name, "namespace|use")) {
+                    log_warning("AOF: can't enter a namespace the log names (see "
+                                "max-namespaces)");
+                    *bad_at = pos;
+                    rc = -1;
+                    break;
+                }
             } else if (slice_is(c->argv[0], "MULTI")) {
                 c->flags |= CL_MULTI;
             } else if (slice_is(c->argv[0], "EXEC")) {
@@ -299,6 +312,8 @@ static int replay_file(replay *r, const char *path, int last)
         return -1;
     }
     size_t good = 0, bad_at = 0;
+    const char *nserr;
+    ns_bind(&r->c, "", &nserr); /* each file starts in the default namespace */
     int rc = aof_replay(r, p, len, &good, &bad_at);
     if (rc < 0) {
         log_warning("Bad file format reading the append only file %s at offset %zu", path, bad_at);
@@ -341,6 +356,8 @@ int aof_load(void)
         path_of(path, sizeof(path), aof.incr[i].name);
         rc = replay_file(&r, path, i == aof.nincr - 1);
     }
+    /* Appends go on in the last file, where the replay ended up. */
+    aof.last_ns = r.c.db ? ns_of_db(r.c.db) : 0;
     aof_replay_free(&r);
     if (rc < 0) return -1;
     log_notice("DB loaded from append only file");
@@ -482,10 +499,20 @@ long long aof_feed(int dbid, const slice *argv, int argc)
     if (!aof_enabled()) return 0;
     pthread_mutex_lock(&aof.lock);
     if (dbid != aof.last_db) {
-        char num[16];
-        int n = snprintf(num, sizeof(num), "%d", dbid);
-        slice sel[2] = {slice_of("SELECT", 6), slice_of(num, (size_t)n)};
         size_t before = aof.pending.len;
+        /* A namespace's databases are logged as NAMESPACE USE <name> + SELECT
+         * <index>: a log without namespaces stays plain SELECTs. */
+        int ns = dbid / ks_databases();
+        char name[NS_NAME_MAX + 1];
+        if (ns != aof.last_ns && ns_name_of(ns, name, sizeof(name)) == 0) {
+            slice use[3] = {slice_of("NAMESPACE", 9), slice_of("USE", 3),
+                            slice_of(name, strlen(name))};
+            append_command(&aof.pending, use, 3);
+            aof.last_ns = ns;
+        }
+        char num[16];
+        int n = snprintf(num, sizeof(num), "%d", dbid % ks_databases());
+        slice sel[2] = {slice_of("SELECT", 6), slice_of(num, (size_t)n)};
         append_command(&aof.pending, sel, 2);
         aof.appended += (long long)(aof.pending.len - before);
         aof.last_db = dbid;
@@ -537,6 +564,7 @@ int aof_open(void)
         aof.has_base = 1;
         file_name(&aof.incr[0], 1, 'i');
         aof.nincr = 1;
+        aof.last_ns = 0;
         aof.fd = open_incr(&aof.incr[0]);
         if (aof.fd < 0 || write_manifest(&aof.base, aof.incr, 1) < 0) return -1;
         log_notice("Creating AOF base file %s on server start", aof.base.name);
@@ -638,6 +666,7 @@ int aof_rewrite(char *err, size_t errlen)
         aof.incr[aof.nincr++] = incr;
         aof.incr_size = 0;
         aof.last_db = -1;
+        aof.last_ns = 0; /* a file's replay starts in the default namespace */
         write_manifest(aof.has_base ? &aof.base : NULL, aof.incr, aof.nincr);
         pthread_mutex_unlock(&aof.lock);
         close(old);
@@ -694,6 +723,7 @@ int aof_set_enabled(int on, char *err, size_t errlen)
     aof.has_base = 0;
     aof.incr[0] = aof.incr[aof.nincr];
     aof.nincr = 1;
+    aof.last_ns = 0; /* a new file: its replay starts in the default namespace */
     start_thread();
     char path[PATH_MAX];
     file_name(&aof.new_base, seq, 'b');

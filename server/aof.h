@@ -41,8 +41,10 @@ int aof_set_enabled(int on, char *err, size_t errlen);
 int aof_enabled(void);
 
 /* Appends a command to the log if logging is on (caller holds the shards of
- * its keys). Returns the log offset that must be synced before its reply
- * goes out (0 when nothing needs waiting for). */
+ * its keys). dbid is the keyspace id of the command's database: one of a
+ * namespace's is logged as NAMESPACE USE <name> + SELECT <index> (see
+ * docs/namespaces.md). Returns the log offset that must be synced before its
+ * reply goes out (0 when nothing needs waiting for). */
 long long aof_feed(int dbid, const slice *argv, int argc);
 /* Wakes the log thread if this thread fed it: workers call it once per loop
  * pass, so the commands of a pass share one write and one fsync. */

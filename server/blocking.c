@@ -354,7 +354,7 @@ static int retry(worker *w, bwait *b)
     int nk = cmd_get_keys(b->cmd, b->argv, b->argc, p, maxk);
     for (int i = 0; i < nk; i++) keys[i] = b->argv[p[i]];
     int ns = ks_lock_keys(keys, nk, sv);
-    snapshot_guard(b->cmd, b->argv, b->argc);
+    snapshot_guard(b->db, b->cmd, b->argv, b->argc);
     call(&sh, b->cmd); /* logs what it changed, under the locks */
     ks_unlock_shards(sv, ns);
     mem_free(keys);

@@ -22,6 +22,7 @@
 #include "server/aof.h"
 #include "server/blocking.h"
 #include "server/multi.h"
+#include "server/namespace.h"
 #include "server/pubsub.h"
 #include "server/stats.h"
 
@@ -124,6 +125,7 @@ static void client_free(client *c)
     multi_reset(c);
     unpark(c);
     pubsub_client_reset(c);
+    ns_client_gone(c);
     unlink_client(w, c);
     conn_close(c->conn);
     buf_free(&c->qbuf);

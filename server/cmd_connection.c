@@ -12,6 +12,7 @@
 #include "server/client.h"
 #include "server/cmdtab.h"
 #include "server/multi.h"
+#include "server/namespace.h"
 #include "server/pubsub.h"
 
 static void cmd_ping(client *c)
@@ -49,7 +50,7 @@ static void cmd_quit(client *c)
 static void set_db(client *c, int id)
 {
     c->dbid = id;
-    c->db = ks_db_at(id);
+    c->db = ns_db(c, id); /* stays in its namespace */
 }
 
 static void cmd_reset(client *c)

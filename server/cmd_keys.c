@@ -10,6 +10,7 @@
 #include "db/ks.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
+#include "server/namespace.h"
 #include "server/notify.h"
 
 static const char *type_name(int type)
@@ -129,7 +130,7 @@ static int parse_db(client *c, slice s, ks_db **out)
         reply_error(c, "ERR DB index is out of range");
         return -1;
     }
-    *out = ks_db_at((int)id);
+    *out = ns_db(c, (int)id); /* in c's namespace */
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
+#include "server/namespace.h"
 #include "server/pubsub.h"
 
 static int reply_count(client *c, int kind)
@@ -90,12 +91,12 @@ static void cmd_sunsubscribe(client *c)
 
 static void cmd_publish(client *c)
 {
-    reply_int(c, pubsub_publish(PS_CHANNEL, c->argv[1], c->argv[2]));
+    reply_int(c, pubsub_publish(ns_of_db(c->db), PS_CHANNEL, c->argv[1], c->argv[2]));
 }
 
 static void cmd_spublish(client *c)
 {
-    reply_int(c, pubsub_publish(PS_SHARD, c->argv[1], c->argv[2]));
+    reply_int(c, pubsub_publish(ns_of_db(c->db), PS_SHARD, c->argv[1], c->argv[2]));
 }
 
 /* ---------------------------------------------------------------- PUBSUB */
@@ -131,7 +132,7 @@ static void channels_generic(client *c, int kind)
     }
     slice pat = c->argc == 3 ? c->argv[2] : (slice){NULL, 0};
     name_list l = {BUF_INIT, 0};
-    pubsub_foreach(kind, pat, collect, &l);
+    pubsub_foreach(ns_of_db(c->db), kind, pat, collect, &l);
     reply_array(c, l.n);
     for (size_t off = 0; off < l.names.len;) {
         size_t len;
@@ -148,7 +149,7 @@ static void numsub_generic(client *c, int kind)
     reply_array(c, (size_t)(c->argc - 2) * 2);
     for (int i = 2; i < c->argc; i++) {
         reply_bulk(c, c->argv[i].p, c->argv[i].len);
-        reply_int(c, pubsub_numsub(kind, c->argv[i]));
+        reply_int(c, pubsub_numsub(ns_of_db(c->db), kind, c->argv[i]));
     }
 }
 
@@ -174,7 +175,7 @@ static void cmd_pubsub_shardnumsub(client *c)
 
 static void cmd_pubsub_numpat(client *c)
 {
-    reply_int(c, (long long)pubsub_names(PS_PATTERN));
+    reply_int(c, (long long)pubsub_names(ns_of_db(c->db), PS_PATTERN));
 }
 
 static void cmd_pubsub_help(client *c)

@@ -18,6 +18,7 @@
 #include "server/cmdtab.h"
 #include "server/aof.h"
 #include "server/multi.h"
+#include "server/namespace.h"
 #include "server/snapshot.h"
 #include "server/server_init.h"
 #include "server/notify.h"
@@ -48,6 +49,7 @@ void server_apply_config(void)
     ks_conf.active_expire_effort = cfg.active_expire_effort;
     ks_conf.not_counted = clients_buffer_memory;
     ks_conf.event = server_key_event;
+    ks_conf.db_slots = ns_db_slots(cfg.databases, cfg.max_namespaces);
     /* CONFIG SET appendonly (at start the log is opened after loading). */
     if (srv.nworkers && cfg.appendonly != aof_enabled()) {
         char err[256];
@@ -111,6 +113,7 @@ static void cmd_flushdb(client *c)
     size_t n = ks_dbsize(c->db);
     multi_touch_db(c->db, NULL);
     ks_flush(c->db, async);
+    ns_flushed(ks_db_id(c->db), 1);
     server_dirty((long long)n + 1);
     reply_ok(c);
 }
@@ -119,8 +122,11 @@ static void cmd_flushall(client *c)
 {
     int async = flush_mode(c);
     if (async < 0) return;
-    for (int d = 0; d < ks_databases(); d++) multi_touch_db(ks_db_at(d), NULL);
-    ks_flush_all(async);
+    /* Only the caller's namespace (docs/namespaces.md). */
+    int first = ns_first_db(c);
+    for (int d = 0; d < ks_databases(); d++) multi_touch_db(ks_db_at(first + d), NULL);
+    ks_flush_range(first, ks_databases(), async);
+    ns_flushed(first, ks_databases());
     server_dirty(1);
     reply_ok(c);
 }
@@ -140,9 +146,11 @@ static void cmd_swapdb(client *c)
         reply_error(c, "ERR DB index is out of range");
         return;
     }
-    multi_touch_db(ks_db_at((int)a), ks_db_at((int)b));
-    multi_touch_db(ks_db_at((int)b), ks_db_at((int)a));
-    ks_swap(ks_db_at((int)a), ks_db_at((int)b));
+    ks_db *da = ns_db(c, (int)a), *db = ns_db(c, (int)b);
+    multi_touch_db(da, db);
+    multi_touch_db(db, da);
+    ks_swap(da, db);
+    ns_swapped(da, db);
     server_dirty(1);
     reply_ok(c);
 }
@@ -220,9 +228,11 @@ static void debug_reload(client *c)
     int rc = save ? snapshot_save(cfg.dbfilename, err, sizeof(err)) : 0;
     if (rc == 0) {
         if (flush)
-            for (int d = 0; d < ks_databases(); d++) multi_touch_db(ks_db_at(d), NULL);
+            for (int d = 0; d < ks_db_slots(); d++)
+                if (ks_db_at(d)) multi_touch_db(ks_db_at(d), NULL);
         if (flush) ks_flush_all(0);
         rc = snapshot_load(cfg.dbfilename, 0, NULL, err, sizeof(err)) < 0 ? -1 : 0;
+        ns_recount();
     }
     ks_unlock_all();
     if (rc < 0) {
@@ -296,6 +306,7 @@ static void cmd_debug(client *c)
 /* ---------------------------------------------------------------- INFO */
 
 typedef struct info_ctx {
+    client *c;
     buf *out;
     int all, everything, dflt;
     slice *want;
@@ -438,7 +449,8 @@ static void info_stats(info_ctx *ic)
                (unsigned long long)t.net_out, (unsigned long long)t.rejected_conns, ks.expired,
                (double)ks.expired_stale_perc_x100 / 100.0, ks.expired_time_cap_reached,
                ks.expire_cycle_cpu_us / 1000, ks.evicted, ks.hits, ks.misses,
-               pubsub_names(PS_CHANNEL), pubsub_names(PS_PATTERN), pubsub_names(PS_SHARD),
+               pubsub_names(-1, PS_CHANNEL), pubsub_names(-1, PS_PATTERN),
+               pubsub_names(-1, PS_SHARD),
                (unsigned long long)t.errors_total, (unsigned long long)t.io_reads,
                (unsigned long long)t.io_writes,
                (unsigned long long)t.client_qbuf_limit_disconnections,
@@ -523,7 +535,7 @@ static void info_keyspace(info_ctx *ic)
 {
     header(ic, "Keyspace");
     for (int i = 0; i < ks_databases(); i++) {
-        ks_db *db = ks_db_at(i);
+        ks_db *db = ns_db(ic->c, i); /* the caller's namespace, numbered from 0 */
         size_t keys = ks_dbsize(db);
         if (!keys) continue;
         buf_printf(ic->out, "db%d:keys=%zu,expires=%zu,avg_ttl=%lld\r\n", i, keys,
@@ -548,7 +560,7 @@ static const info_section sections[] = {
 static void cmd_info(client *c)
 {
     buf out = BUF_INIT;
-    info_ctx ic = {.out = &out, .want = c->argv + 1, .nwant = c->argc - 1};
+    info_ctx ic = {.c = c, .out = &out, .want = c->argv + 1, .nwant = c->argc - 1};
     if (c->argc == 1) ic.dflt = 1;
     for (int i = 1; i < c->argc; i++) {
         if (slice_is(c->argv[i], "all")) ic.all = 1;

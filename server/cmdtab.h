@@ -26,6 +26,7 @@ extern command sort_commands[];
 extern command multi_commands[];
 extern command persist_commands[];
 extern command pubsub_commands[];
+extern command namespace_commands[];
 
 /* ACL category names, indexed by bit position. */
 extern const char *const acl_category_names[];

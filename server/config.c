@@ -256,6 +256,9 @@ static const cfg_def defs[] = {
             "Start a new log file every hour or every day (never: a single file)."),
     INT("databases", databases, 1, INT_MAX, "16", IMM, S_GENERAL,
         "Number of numbered databases (SELECT 0 to databases-1)."),
+    INT("max-namespaces", max_namespaces, 0, 1024, "64", IMM, S_GENERAL,
+        "Most namespaces besides the default one, each with its own `databases` "
+        "databases (0: namespaces off; see docs/namespaces.md)."),
     INT("hz", hz, 0, INT_MAX, "10", 0, S_GENERAL,
         "Background task runs per second (expiry, timeouts); values outside 1..500 are "
         "clamped.",

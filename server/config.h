@@ -73,6 +73,7 @@ typedef struct kv_config {
     int loglevel;
     char *log_rotation; /* "never" | "hourly" | "daily" (issue: tools) */
     int databases;
+    int max_namespaces;
     int hz;
     char *dir;
     /* memory */

@@ -16,6 +16,7 @@
 #include "server/client.h"
 #include "server/keyreg.h"
 #include "server/multi.h"
+#include "server/namespace.h"
 #include "server/notify.h"
 #include "server/propagate.h"
 #include "server/pubsub.h"
@@ -41,8 +42,10 @@ void key_modified(ks_db *db, slice key)
 /* The keyspace's own events (ks_settings.event), under the key's shard lock. */
 void server_key_event(ks_db *db, slice key, int event, int type)
 {
-    if (event == KS_EV_EVICTED) snapshot_before_write(key);
+    ns_meter_pause(); /* bookkeeping, not the namespace's data */
+    if (event == KS_EV_EVICTED) snapshot_before_write(db, key);
     if (event == KS_EV_EXPIRED || event == KS_EV_EVICTED) {
+        ns_key_dropped(db, key);
         key_modified(db, key);
         propagate_del(db, key);
     }
@@ -54,6 +57,7 @@ void server_key_event(ks_db *db, slice key, int event, int type)
     if (event == KS_EV_EVICTED) notify_event(NOTIFY_EVICTED, "evicted", db, key);
     if (event == KS_EV_ADDED) notify_event(NOTIFY_NEW, "new", db, key);
     if (event == KS_EV_MISS) notify_event(NOTIFY_KEY_MISS, "keymiss", db, key);
+    ns_meter_resume();
 }
 
 int lookup_typed(client *c, slice key, int flags, int type, kentry **ep)
@@ -118,11 +122,13 @@ void call(client *c, const command *cmd)
     c->cmd_failed = 0;
     uint64_t start = cycles_now();
     long long before = changes;
+    ns_meter_begin(c, cmd);
     cmd->proc(c);
     if (changes != before && (cmd->flags & CMD_WRITE))
         propagate_command(c, cmd);
     else
         propagate_reset();
+    ns_meter_end(c);
     cmd_stat *st = &c->w->cmdstats[cmd->id];
     st->calls++;
     st->cycles += cycles_now() - start;
@@ -169,7 +175,7 @@ static void run_locked(client *c, const command *cmd)
     int nshards = 0;
     int locking = ks_locking() && !(cmd->flags & CMD_ALL_SHARDS);
     if (locking) nshards = lock_keys(c, cmd, shards_stack, 16, &heap);
-    snapshot_guard(cmd, c->argv, c->argc);
+    snapshot_guard(c->db, cmd, c->argv, c->argc);
     call(c, cmd);
     if (locking) ks_unlock_shards(heap ? heap : shards_stack, nshards);
     mem_free(heap);
@@ -213,6 +219,13 @@ void dispatch(client *c)
         int over = ks_evict() < 0;
         if (over && (cmd->flags & CMD_DENYOOM)) {
             reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
+            return;
+        }
+    }
+    if (cmd->flags & CMD_DENYOOM) {
+        const char *qerr = ns_check_quota(c);
+        if (qerr) {
+            reject(c, cmd, qerr);
             return;
         }
     }

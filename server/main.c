@@ -26,6 +26,7 @@
 #include "server/client.h"
 #include "server/cmdtab.h"
 #include "server/aof.h"
+#include "server/namespace.h"
 #include "server/server_init.h"
 #include "server/snapshot.h"
 #include "server/worker.h"
@@ -245,6 +246,7 @@ int main(int argc, char **argv)
     server_apply_config();
     cmd_init();
     ks_init(cfg.databases, cfg.threads > 1);
+    ns_init();
     types_init();
     {
         /* The first read of the allocator's statistics sets them up (some
@@ -255,6 +257,7 @@ int main(int argc, char **argv)
         (void)mem_rss();
     }
     if (load_data() < 0) return 1;
+    ns_recount();
 
     /* Signals are taken by this thread only: block them before workers start. */
     sigset_t set;

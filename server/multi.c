@@ -329,7 +329,7 @@ static void exec_cmd(client *c)
         mcmd *q = m->queue[i];
         c->argc = q->argc;
         c->argv = q->argv;
-        snapshot_guard(q->cmd, q->argv, q->argc);
+        snapshot_guard(c->db, q->cmd, q->argv, q->argc);
         call(c, q->cmd);
     }
     c->flags &= ~CL_EXEC;

@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "db/ks.h"
+#include "server/namespace.h"
 #include "server/pubsub.h"
 
 static _Atomic int enabled;
@@ -52,11 +53,13 @@ void notify_event(int cls, const char *event, ks_db *db, slice key)
 {
     int f = atomic_load_explicit(&enabled, memory_order_relaxed);
     if (!(f & cls) || !pubsub_active()) return;
+    ns_meter_pause(); /* messages in flight are not the namespace's data */
     char stack[256];
     buf ch = {stack, 0, sizeof(stack)};
     int heap = 0;
     size_t evlen = strlen(event);
-    int dbid = ks_db_id(db);
+    /* In db's namespace, with the database numbered as its clients see it. */
+    int ns = ns_of_db(db), dbid = ns_db_index(db);
     if (f & NOTIFY_KEYSPACE) {
         char pre[48];
         int n = snprintf(pre, sizeof(pre), "__keyspace@%d__:", dbid);
@@ -66,7 +69,7 @@ void notify_event(int cls, const char *event, ks_db *db, slice key)
         }
         buf_append(&ch, pre, (size_t)n);
         buf_append(&ch, key.p, key.len);
-        pubsub_publish(PS_CHANNEL, slice_of(ch.p, ch.len), slice_of(event, evlen));
+        pubsub_publish(ns, PS_CHANNEL, slice_of(ch.p, ch.len), slice_of(event, evlen));
     }
     if (f & NOTIFY_KEYEVENT) {
         ch.len = 0;
@@ -78,7 +81,8 @@ void notify_event(int cls, const char *event, ks_db *db, slice key)
         }
         buf_append(&ch, pre, (size_t)n);
         buf_append(&ch, event, evlen);
-        pubsub_publish(PS_CHANNEL, slice_of(ch.p, ch.len), key);
+        pubsub_publish(ns, PS_CHANNEL, slice_of(ch.p, ch.len), key);
     }
     if (heap) buf_free(&ch);
+    ns_meter_resume();
 }

@@ -9,6 +9,7 @@
 #include "core/util.h"
 #include "db/ks.h"
 #include "server/aof.h"
+#include "server/namespace.h"
 
 /* The override of the current command (propagate_as, propagate_add), owned
  * here: as_ncmds commands, whose arguments' lengths are in as_lens (as_argcs
@@ -56,15 +57,18 @@ void propagate_reset(void)
     as_ncmds = as_nargs = 0;
 }
 
+/* aof_feed takes keyspace database ids (they say the namespace too). */
 static long long feed(client *c, const slice *argv, int argc)
 {
+    ns_meter_pause(); /* the log buffer is not the namespace's data */
     if ((c->flags & CL_EXEC) && !(c->flags & CL_EXEC_LOGGED)) {
         slice multi = slice_of("MULTI", 5);
-        aof_feed(c->dbid, &multi, 1);
+        aof_feed(ks_db_id(c->db), &multi, 1);
         c->flags |= CL_EXEC_LOGGED;
     }
-    long long at = aof_feed(c->dbid, argv, argc);
+    long long at = aof_feed(ks_db_id(c->db), argv, argc);
     if (at > c->aof_wait) c->aof_wait = at;
+    ns_meter_resume();
     return at;
 }
 
@@ -202,6 +206,6 @@ void propagate_exec_end(client *c)
     if (!(c->flags & CL_EXEC_LOGGED)) return;
     c->flags &= ~CL_EXEC_LOGGED;
     slice exec = slice_of("EXEC", 4);
-    long long at = aof_feed(c->dbid, &exec, 1);
+    long long at = aof_feed(ks_db_id(c->db), &exec, 1);
     if (at > c->aof_wait) c->aof_wait = at;
 }

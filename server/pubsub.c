@@ -11,6 +11,12 @@
  * Locks: the registry mutex and a queue's mutex are leaves (nothing else is
  * taken while holding them). Publishing may run under shard locks (keyspace
  * notifications). Local tables (struct local) belong to their worker's thread.
+ *
+ * Namespaces (server/namespace.h): the global and local tables hold names as
+ * NSP bytes of namespace number (big-endian) followed by the name clients
+ * use, so each namespace has channels and patterns of its own and a pattern
+ * only matches channels of its namespace. Clients see names without the
+ * prefix; a client's own subscriptions (csub) keep them that way.
  */
 #include "server/pubsub.h"
 
@@ -23,6 +29,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "server/client.h"
+#include "server/namespace.h"
 #include "server/worker.h"
 
 /* ------------------------------------------------------------ name entries */
@@ -57,6 +64,54 @@ typedef struct lent {
     size_t idx;       /* position in the local pattern array (patterns only) */
 } lent;
 
+/* ------------------------------------------------------------ namespaced names */
+
+#define NSP 2
+
+/* A name with its namespace prefix, on the stack when short. */
+typedef struct nsname {
+    char stack[128];
+    char *heap;
+    slice s;
+} nsname;
+
+static slice nsname_make(nsname *n, int ns, slice name)
+{
+    size_t len = NSP + name.len;
+    char *p = n->stack;
+    n->heap = NULL;
+    if (len > sizeof(n->stack)) p = n->heap = mem_alloc(len);
+    p[0] = (char)((unsigned)ns >> 8);
+    p[1] = (char)((unsigned)ns & 0xff);
+    if (name.len) memcpy(p + NSP, name.p, name.len);
+    n->s = slice_of(p, len);
+    return n->s;
+}
+
+static void nsname_free(nsname *n)
+{
+    mem_free(n->heap);
+}
+
+static int same_ns(const char *a, const char *b)
+{
+    return a[0] == b[0] && a[1] == b[1];
+}
+
+static int in_ns(int ns, const named *k)
+{
+    return k->len >= NSP && (unsigned char)k->name[0] == ((unsigned)ns >> 8) &&
+           (unsigned char)k->name[1] == ((unsigned)ns & 0xff);
+}
+
+/* A (prefixed) pattern against a (prefixed) channel: same namespace, and the
+ * glob matches the rest. */
+static int pat_match(const named *pat, const char *key, size_t keylen)
+{
+    return pat->len >= NSP && keylen >= NSP && same_ns(pat->name, key) &&
+           glob_match(pat->name + NSP, pat->len - NSP, key + NSP, keylen - NSP, 0);
+}
+
 /* A client's own subscription. */
 typedef struct csub {
     named k;
@@ -82,6 +137,7 @@ static const htab_type csub_type = {.key = named_key, .free_elem = free_plain};
 struct ps_client {
     htab *subs[PS_KINDS];
     int count[PS_KINDS];
+    int ns; /* the client's namespace when it subscribed (left on a change) */
 };
 
 /* ------------------------------------------------------------ the registry */
@@ -101,7 +157,7 @@ static _Atomic long long nsubs_total;
 typedef struct ps_msg {
     _Atomic int refs;
     int kind;             /* PS_CHANNEL or PS_SHARD */
-    const char *ch;       /* raw channel bytes (inside tail) */
+    const char *ch;       /* namespace-prefixed channel (after tail) */
     size_t chlen;
     size_t tail_len;
     char *tail;           /* "$<clen>\r\n<channel>\r\n$<mlen>\r\n<msg>\r\n" */
@@ -260,7 +316,10 @@ static void local_remove(local *l, int kind, slice name, client *c)
 
 static struct ps_client *client_state(client *c)
 {
-    if (!c->ps) c->ps = mem_calloc(sizeof(struct ps_client));
+    if (!c->ps) {
+        c->ps = mem_calloc(sizeof(struct ps_client));
+        c->ps->ns = ns_of_db(c->db);
+    }
     return c->ps;
 }
 
@@ -287,12 +346,15 @@ int pubsub_subscribe(client *c, int kind, slice name)
     s->k.len = name.len;
     *ref = s;
     p->count[kind]++;
+    nsname nn;
+    slice key = nsname_make(&nn, p->ns, name);
     /* Global first: from here on publishers queue for this worker, and the
      * local entry exists before this worker drains its queue again. */
     pthread_mutex_lock(&reg.lock);
-    reg_count(kind, name, c->w->id, 1);
+    reg_count(kind, key, c->w->id, 1);
     pthread_mutex_unlock(&reg.lock);
-    local_add(&locals[c->w->id], kind, name, c);
+    local_add(&locals[c->w->id], kind, key, c);
+    nsname_free(&nn);
     atomic_fetch_add_explicit(&nsubs_total, 1, memory_order_relaxed);
     update_flag(c);
     return 1;
@@ -304,11 +366,13 @@ int pubsub_unsubscribe(client *c, int kind, slice name)
     if (!p || !p->subs[kind]) return 0;
     csub *s = htab_remove(p->subs[kind], name.p, name.len);
     if (!s) return 0;
-    slice n = {s->k.name, s->k.len};
+    nsname nn;
+    slice n = nsname_make(&nn, p->ns, slice_of(s->k.name, s->k.len));
     pthread_mutex_lock(&reg.lock);
     reg_count(kind, n, c->w->id, -1);
     pthread_mutex_unlock(&reg.lock);
     local_remove(&locals[c->w->id], kind, n, c);
+    nsname_free(&nn);
     p->count[kind]--;
     mem_free(s);
     atomic_fetch_sub_explicit(&nsubs_total, 1, memory_order_relaxed);
@@ -363,7 +427,7 @@ static void push_to(client *c, const char *hdr, size_t hdrlen, int n, const lent
     c->rops->aggregate(&c->out, RESP_AGG_PUSH, (size_t)n);
     buf_reserve(&c->out, hdrlen + m->tail_len + (pat ? pat->k.len + 24 : 0));
     buf_append(&c->out, hdr, hdrlen);
-    if (pat) c->rops->bulk(&c->out, pat->k.name, pat->k.len);
+    if (pat) c->rops->bulk(&c->out, pat->k.name + NSP, pat->k.len - NSP);
     buf_append(&c->out, m->tail, m->tail_len);
     if (c->out.len - c->out_sent > c->obuf_check_at) client_check_obuf(c);
 }
@@ -389,7 +453,7 @@ static void deliver(int wid, const ps_msg *m)
             push_to(e->v[i], H_MESSAGE, sizeof(H_MESSAGE) - 1, 3, NULL, m);
     for (size_t p = 0; p < l->npats; p++) {
         lent *pe = l->pats[p];
-        if (!glob_match(pe->k.name, pe->k.len, m->ch, m->chlen, 0)) continue;
+        if (!pat_match(&pe->k, m->ch, m->chlen)) continue;
         for (size_t i = 0; i < pe->n; i++)
             push_to(pe->v[i], H_PMESSAGE, sizeof(H_PMESSAGE) - 1, 4, pe, m);
     }
@@ -437,23 +501,25 @@ static int enqueue(int wid, ps_msg *m)
     return was_empty;
 }
 
-static ps_msg *msg_new(int kind, slice ch, slice msg, int refs)
+/* key: the prefixed channel (for lookups); ch: as subscribers see it. */
+static ps_msg *msg_new(int kind, slice key, slice ch, slice msg, int refs)
 {
     char h1[32], h2[32];
     int n1 = snprintf(h1, sizeof(h1), "$%zu\r\n", ch.len);
     int n2 = snprintf(h2, sizeof(h2), "$%zu\r\n", msg.len);
     size_t tail = (size_t)n1 + ch.len + 2 + (size_t)n2 + msg.len + 2;
     size_t off = sizeof(ps_msg) + sizeof(ps_msg *) * (size_t)nw;
-    ps_msg *m = mem_alloc(off + tail);
+    ps_msg *m = mem_alloc(off + tail + key.len);
     atomic_init(&m->refs, refs);
     m->kind = kind;
     m->tail = (char *)m + off;
     m->tail_len = tail;
+    m->ch = m->tail + tail;
+    m->chlen = key.len;
+    memcpy(m->tail + tail, key.p, key.len);
     char *p = m->tail;
     memcpy(p, h1, (size_t)n1);
     p += n1;
-    m->ch = p;
-    m->chlen = ch.len;
     memcpy(p, ch.p, ch.len);
     p += ch.len;
     memcpy(p, "\r\n", 2);
@@ -466,9 +532,11 @@ static ps_msg *msg_new(int kind, slice ch, slice msg, int refs)
     return m;
 }
 
-long long pubsub_publish(int kind, slice ch, slice msg)
+long long pubsub_publish(int ns, int kind, slice visible, slice msg)
 {
     if (!pubsub_active()) return 0;
+    nsname nn;
+    slice ch = nsname_make(&nn, ns, visible);
     unsigned char want_stack[64];
     unsigned char *want = nw <= 64 ? want_stack : mem_alloc((size_t)nw);
     memset(want, 0, (size_t)nw);
@@ -483,14 +551,14 @@ long long pubsub_publish(int kind, slice ch, slice msg)
     if (kind == PS_CHANNEL)
         for (size_t p = 0; p < reg.npats; p++) {
             gent *pg = reg.pats[p];
-            if (!glob_match(pg->k.name, pg->k.len, ch.p, ch.len, 0)) continue;
+            if (!pat_match(&pg->k, ch.p, ch.len)) continue;
             receivers += pg->total;
             for (int i = 0; i < nw; i++) want[i] |= pg->per[i] > 0;
         }
     pthread_mutex_unlock(&reg.lock);
     for (int i = 0; i < nw; i++) nwant += want[i];
     if (nwant) {
-        ps_msg *m = msg_new(kind, ch, msg, nwant);
+        ps_msg *m = msg_new(kind, ch, visible, msg, nwant);
         worker *me = self_worker();
         int mine = me ? me->id : -1;
         for (int i = 0; i < nw; i++) {
@@ -517,37 +585,53 @@ long long pubsub_publish(int kind, slice ch, slice msg)
         }
     }
     if (want != want_stack) mem_free(want);
+    nsname_free(&nn);
     return receivers;
 }
 
 /* ------------------------------------------------------------ introspection */
 
-size_t pubsub_names(int kind)
+size_t pubsub_names(int ns, int kind)
 {
     pthread_mutex_lock(&reg.lock);
-    size_t n = htab_size(reg.tab[kind]);
+    size_t n = 0;
+    if (ns < 0) {
+        n = htab_size(reg.tab[kind]);
+    } else {
+        htab_iter it;
+        htab_iter_init(&it, reg.tab[kind]);
+        gent *g;
+        while ((g = htab_iter_next(&it))) n += in_ns(ns, &g->k);
+        htab_iter_done(&it);
+    }
     pthread_mutex_unlock(&reg.lock);
     return n;
 }
 
-long long pubsub_numsub(int kind, slice name)
+long long pubsub_numsub(int ns, int kind, slice name)
 {
+    nsname nn;
+    slice key = nsname_make(&nn, ns, name);
     pthread_mutex_lock(&reg.lock);
-    gent *g = htab_find(reg.tab[kind], name.p, name.len);
+    gent *g = htab_find(reg.tab[kind], key.p, key.len);
     long long n = g ? g->total : 0;
     pthread_mutex_unlock(&reg.lock);
+    nsname_free(&nn);
     return n;
 }
 
-void pubsub_foreach(int kind, slice pattern, void (*fn)(void *priv, slice name), void *priv)
+void pubsub_foreach(int ns, int kind, slice pattern, void (*fn)(void *priv, slice name),
+                    void *priv)
 {
     pthread_mutex_lock(&reg.lock);
     htab_iter it;
     htab_iter_init(&it, reg.tab[kind]);
     gent *g;
     while ((g = htab_iter_next(&it))) {
-        if (pattern.p && !glob_match(pattern.p, pattern.len, g->k.name, g->k.len, 0)) continue;
-        fn(priv, slice_of(g->k.name, g->k.len));
+        if (!in_ns(ns, &g->k)) continue;
+        slice name = slice_of(g->k.name + NSP, g->k.len - NSP);
+        if (pattern.p && !glob_match(pattern.p, pattern.len, name.p, name.len, 0)) continue;
+        fn(priv, name);
     }
     htab_iter_done(&it);
     pthread_mutex_unlock(&reg.lock);

@@ -40,15 +40,17 @@ void pubsub_init(void);
  * stopped. */
 void pubsub_shutdown(void);
 
-/* Publishes msg on channel (kind PS_CHANNEL: also matched against patterns;
- * PS_SHARD: shard subscribers only). Callable from any worker thread. Returns
- * the number of clients the message is delivered to. */
-long long pubsub_publish(int kind, slice channel, slice msg);
+/* Publishes msg on channel of namespace ns (server/namespace.h; kind
+ * PS_CHANNEL: also matched against the namespace's patterns; PS_SHARD: shard
+ * subscribers only). Callable from any worker thread. Returns the number of
+ * clients the message is delivered to. */
+long long pubsub_publish(int ns, int kind, slice channel, slice msg);
 /* 1 if any client has any subscription (a cheap test before building
  * notification channel names). */
 int pubsub_active(void);
 
-/* Subscribes c (on its own thread) to name; 1 if new, 0 if already. */
+/* Subscribes c (on its own thread) to name in its namespace; 1 if new, 0 if
+ * already. */
 int pubsub_subscribe(client *c, int kind, slice name);
 /* Unsubscribes c from name; 1 if it was subscribed. */
 int pubsub_unsubscribe(client *c, int kind, slice name);
@@ -63,11 +65,14 @@ void pubsub_client_reset(client *c);
 /* 1 if cmd may run on a RESP2 connection in subscriber mode. */
 int pubsub_mode_allows(const command *cmd);
 
-/* Introspection (PUBSUB, INFO). */
-size_t pubsub_names(int kind); /* distinct channels / patterns / shard channels */
-long long pubsub_numsub(int kind, slice name);
-/* Calls fn for each channel (kind PS_CHANNEL or PS_SHARD) matching pattern
- * (all if pattern.p == NULL), under the registry lock: fn must not call back. */
-void pubsub_foreach(int kind, slice pattern, void (*fn)(void *priv, slice name), void *priv);
+/* Introspection (PUBSUB, INFO), in namespace ns. */
+/* Distinct channels / patterns / shard channels (ns < 0: of all namespaces). */
+size_t pubsub_names(int ns, int kind);
+long long pubsub_numsub(int ns, int kind, slice name);
+/* Calls fn for each channel (kind PS_CHANNEL or PS_SHARD) of ns matching
+ * pattern (all if pattern.p == NULL), under the registry lock: fn must not
+ * call back. */
+void pubsub_foreach(int ns, int kind, slice pattern, void (*fn)(void *priv, slice name),
+                    void *priv);
 
 #endif

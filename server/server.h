@@ -140,6 +140,7 @@ enum {
     CL_RETRY = 1u << 14,            /* stand-in running a blocked command again */
     CL_AOF_PARKED = 1u << 15,       /* reply held until the AOF is synced (aof.c) */
     CL_EXEC_LOGGED = 1u << 16,      /* this EXEC wrote MULTI to the AOF */
+    CL_NS_BOUND = 1u << 17,         /* bound to a namespace by its user (namespace.h) */
 };
 
 struct client {
@@ -168,8 +169,8 @@ struct client {
     int cmd_failed;            /* the current command replied an error */
     size_t accounted;          /* buffer bytes counted in w->client_mem */
     /* state */
-    int dbid;
-    ks_db *db;
+    int dbid;                  /* the index SELECTed: 0..databases-1 of its namespace */
+    ks_db *db;                 /* in the keyspace: that of its namespace (namespace.h) */
     char *name, *lib_name, *lib_ver;
     char *user;                /* ACL user name ("default") */
     char addr[64], laddr[64];

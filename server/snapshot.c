@@ -35,6 +35,7 @@
 #include "db/ks.h"
 #include "persist/crc64.h"
 #include "persist/rdb.h"
+#include "server/namespace.h"
 #include "server/server.h"
 #include "server/type_limits.h"
 #include "types/list.h"
@@ -45,9 +46,11 @@ enum { SH_IDLE, SH_PENDING };
 /* A key already in the snapshot through a pre-image (or created after the
  * instant): the snapshot thread skips it when it walks the shard. */
 typedef struct saved_key {
-    size_t len; /* of id: 1 byte db, then the key */
+    size_t len; /* of id: the database id (ID_DB bytes), then the key */
     char id[];
 } saved_key;
+
+#define ID_DB ((size_t)sizeof(int))
 
 static const void *saved_key_of(const void *elem, size_t *len)
 {
@@ -148,7 +151,7 @@ typedef struct shard_ctx {
     int dbid;
     int selected;
     int lru, lfu;
-    htab *skip; /* keys (1-byte db + key) not to write, or NULL */
+    htab *skip; /* keys (database id + key) not to write, or NULL */
 } shard_ctx;
 
 /* 1 if e's key is in skip (db x->dbid). */
@@ -157,10 +160,10 @@ static int skipped(shard_ctx *x, kentry *e)
     if (!x->skip || !htab_size(x->skip)) return 0;
     slice k = ke_key(e);
     char stack[256];
-    size_t len = k.len + 1;
+    size_t len = k.len + ID_DB;
     char *id = len <= sizeof(stack) ? stack : mem_alloc(len);
-    id[0] = (char)x->dbid;
-    memcpy(id + 1, k.p, k.len);
+    memcpy(id, &x->dbid, ID_DB);
+    memcpy(id + ID_DB, k.p, k.len);
     int found = htab_find(x->skip, id, len) != NULL;
     if (id != stack) mem_free(id);
     return found;
@@ -196,11 +199,26 @@ static void write_shard(rdb_out *o, int s)
 {
     int p = cfg.maxmemory_policy;
     shard_ctx x = {.o = o, .lru = p == 1 || p == 4, .lfu = p == 2 || p == 5};
-    for (int d = 0; d < ks_databases(); d++) {
+    for (int d = 0; d < ks_db_slots(); d++) { /* every namespace's databases */
+        if (!ks_db_at(d)) continue;
         x.dbid = d;
         x.selected = 0;
         ks_foreach_in_shard(ks_db_at(d), s, write_entry, &x);
     }
+}
+
+/* The namespaces (persisted with their databases' ids and quotas), written
+ * at the snapshot's instant: the databases the file selects are those of the
+ * namespaces named here. Nothing for a server without namespaces, so its
+ * files stay what redis-server loads. */
+static void write_ns_aux(rdb_out *o)
+{
+    buf v = BUF_INIT;
+    if (ns_rdb_aux(&v)) {
+        buf_putc(&v, 0);
+        rdbw_aux(o, NS_RDB_AUX, v.p);
+    }
+    buf_free(&v);
 }
 
 static void write_header(rdb_out *o)
@@ -292,6 +310,7 @@ int snapshot_save(const char *path, char *err, size_t errlen)
     write_header(&o);
     long long dirty = atomic_load(&srv.dirty);
     ks_lock_all();
+    write_ns_aux(&o);
     for (int s = 0; s < KS_SHARDS; s++) write_shard(&o, s);
     ks_unlock_all();
     if (finish_file(&o, tmp, full, err, errlen) < 0) return -1;
@@ -325,10 +344,11 @@ static int lfu_policy(void)
 static void preimage(ks_db *db, slice key, int s)
 {
     char stack[256];
-    size_t len = key.len + 1;
+    size_t len = key.len + ID_DB;
     char *id = len <= sizeof(stack) ? stack : mem_alloc(len);
-    id[0] = (char)ks_db_id(db);
-    memcpy(id + 1, key.p, key.len);
+    int dbid = ks_db_id(db);
+    memcpy(id, &dbid, ID_DB);
+    memcpy(id + ID_DB, key.p, key.len);
     if (!bg.saved[s]) bg.saved[s] = htab_new(&saved_type);
     if (!htab_find(bg.saved[s], id, len)) {
         saved_key *k = mem_alloc(sizeof(*k) + len);
@@ -349,13 +369,15 @@ static void preimage(ks_db *db, slice key, int s)
     if (id != stack) mem_free(id);
 }
 
-void snapshot_before_write(slice key)
+void snapshot_before_write(ks_db *db, slice key)
 {
     int s = ks_shard_of(key);
     if (!atomic_load_explicit(&bg.active, memory_order_acquire) || bg.state[s] != SH_PENDING)
         return;
-    /* Every database: MOVE and COPY ... DB change the key in another one. */
-    for (int d = 0; d < ks_databases(); d++) preimage(ks_db_at(d), key, s);
+    /* Every database of db's namespace: MOVE and COPY ... DB change the key
+     * in another one. */
+    int first = ks_db_id(db) - ks_db_id(db) % ks_databases();
+    for (int d = 0; d < ks_databases(); d++) preimage(ks_db_at(first + d), key, s);
 }
 
 /* Writes shard s's part (entries not pre-imaged, then the pre-images) into
@@ -365,7 +387,8 @@ static void write_pending_shard(rdb_out *o, int s)
     rdb_out tmp;
     rdbw_init(&tmp, -1, bg.compress);
     shard_ctx x = {.o = &tmp, .lru = lru_policy(), .lfu = lfu_policy(), .skip = bg.saved[s]};
-    for (int d = 0; d < ks_databases(); d++) {
+    for (int d = 0; d < ks_db_slots(); d++) {
+        if (!ks_db_at(d)) continue;
         x.dbid = d;
         x.selected = 0;
         ks_foreach_in_shard(ks_db_at(d), s, write_entry, &x);
@@ -393,13 +416,13 @@ static void flush_pending_shards(void)
     }
 }
 
-void snapshot_guard(const command *cmd, const slice *argv, int argc)
+void snapshot_guard(ks_db *db, const command *cmd, const slice *argv, int argc)
 {
     if (!atomic_load_explicit(&bg.active, memory_order_acquire) || !(cmd->flags & CMD_WRITE))
         return;
     const command *top = cmd->parent ? cmd->parent : cmd;
     if (!strcmp(top->name, "flushall") || !strcmp(top->name, "flushdb") ||
-        !strcmp(top->name, "swapdb")) {
+        !strcmp(top->name, "swapdb") || !strcmp(top->name, "namespace")) {
         flush_pending_shards();
         return;
     }
@@ -411,7 +434,7 @@ void snapshot_guard(const command *cmd, const slice *argv, int argc)
     for (int i = 0; i < n; i++) {
         int s = ks_shard_of(argv[pos[i]]);
         if (lock) ks_lock(s);
-        snapshot_before_write(argv[pos[i]]);
+        snapshot_before_write(db, argv[pos[i]]);
         if (lock) ks_unlock(s);
     }
     if (pos != stack) mem_free(pos);
@@ -463,6 +486,7 @@ int snapshot_bgsave_to(const char *path, snapshot_done_fn *done, char *err, size
     bg.took_locking = !ks_locking();
     if (bg.took_locking) ks_set_locking(1);
     ks_lock_all(); /* the snapshot's instant */
+    write_ns_aux(&bg.file);
     for (int s = 0; s < KS_SHARDS; s++) bg.state[s] = SH_PENDING;
     bg.start_ms = now_ms();
     bg.dirty_at_start = atomic_load(&srv.dirty);
@@ -577,7 +601,7 @@ static int store_key(loader *ld, int dbid, slice key, serial_value *v, long long
         return 0;
     }
     ld->loaded++;
-    ks_db *db = ks_db_at(dbid);
+    ks_db *db = ks_db_create(dbid);
     if (ks_exists(db, key)) {
         if (v->objtype > OBJ_STRING) serial_free(v->objtype, v->value);
         return rdbr_fail(&ld->in, "duplicate key");
@@ -622,16 +646,21 @@ static int load_body(loader *ld, int version)
             return 0;
         case RDB_OP_SELECTDB:
             if (rdbr_len(in, &a, NULL) < 0) return -1;
-            if (a >= (uint64_t)ks_databases())
+            dbid = ns_rdb_db(a, ld->check_only);
+            if (dbid < 0)
                 return rdbr_fail(in, "database index out of range (see the databases setting)");
-            dbid = (int)a;
             continue;
         case RDB_OP_RESIZEDB:
             if (rdbr_len(in, &a, NULL) < 0 || rdbr_len(in, &b, NULL) < 0) return -1;
             continue;
-        case RDB_OP_AUX:
-            if (rdbr_string(in, &s) < 0 || rdbr_string(in, &s) < 0) return -1;
+        case RDB_OP_AUX: {
+            if (rdbr_string(in, &s) < 0) return -1;
+            int is_ns = slice_is(s, NS_RDB_AUX);
+            if (rdbr_string(in, &s) < 0) return -1;
+            const char *e;
+            if (is_ns && ns_rdb_load_aux(s, ld->check_only, &e) < 0) return rdbr_fail(in, e);
             continue;
+        }
         case RDB_OP_EXPIRETIME_MS:
             if (rdbr_ms(in, &expire) < 0) return -1;
             continue;
@@ -720,6 +749,7 @@ int snapshot_load(const char *name, int check_only, long long *keys, char *err, 
     serial_limits lim = load_limits();
     loader ld = {.lim = &lim, .check_only = check_only, .now = (long long)now_ms()};
     rdbr_init(&ld.in, p, len, (size_t)cfg.proto_max_bulk_len);
+    ns_rdb_load_begin();
     int rc = load_image(&ld, p, len);
     if (rc < 0)
         snprintf(err, errlen, "Bad RDB file %s at byte offset %zu: %s", path, ld.in.err_pos,

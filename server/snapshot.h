@@ -36,11 +36,13 @@ int snapshot_in_progress(void);
 /* 1 while the running background snapshot is an AOF rewrite's base. */
 int snapshot_is_rewrite(void);
 /* Before a command changes data: keeps what its keys were at the snapshot's
- * instant (see snapshot.c). Called with the keys' shards locked, except for
- * commands that lock shards themselves (CMD_ALL_SHARDS). */
-void snapshot_guard(const command *cmd, const slice *argv, int argc);
-/* The same for one key about to change in any database (eviction). */
-void snapshot_before_write(slice key);
+ * instant (see snapshot.c). db is the client's database: the keys are kept in
+ * every database of its namespace (MOVE, COPY ... DB). Called with the keys'
+ * shards locked, except for commands that lock shards themselves
+ * (CMD_ALL_SHARDS). */
+void snapshot_guard(ks_db *db, const command *cmd, const slice *argv, int argc);
+/* The same for one key about to change in db's namespace (eviction). */
+void snapshot_before_write(ks_db *db, slice key);
 /* Worker 0's cron: finishes a background save that ended, applies the
  * `save` rules, runs a scheduled BGSAVE. */
 void snapshot_cron(void);
