@@ -47,6 +47,8 @@
 /* The first frame must be a Hello: a larger one is refused before it is read
  * (a RESP client on this port is told so at once). */
 #define HELLO_MAX (64 * 1024)
+/* Decompression buffer kept between Requests. */
+#define PLAIN_KEEP (256 * 1024)
 #define RESERVE 5
 #define NB_SLOTS 8
 #define NB_DEPTH 64
@@ -713,7 +715,10 @@ int native_srv_read(client *c, size_t *consumed)
         return proto_error(c, err);
     }
     *consumed = f.frame_len;
-    if (native_decompress(&f, limit, &ns->plain, err) != NATIVE_OK)
+    /* The previous Request's arguments are no longer used: a large buffer
+     * is not kept for an idle client. */
+    if (ns->plain.cap > PLAIN_KEEP) buf_free(&ns->plain);
+    if (native_decompress(&f, max_payload, &ns->plain, err) != NATIVE_OK)
         return proto_error(c, err);
     const uint8_t *pl = f.compression == NATIVE_NONE ? f.payload : (const uint8_t *)ns->plain.p;
     size_t plen = f.compression == NATIVE_NONE ? f.len : ns->plain.len;
@@ -732,7 +737,6 @@ int native_srv_read(client *c, size_t *consumed)
     if (ns->msg.argc == 0) {
         /* Every Request gets a reply, this one too. */
         reply_error(c, "ERR empty Request");
-        if (ns->plain.cap > (1u << 20)) buf_free(&ns->plain);
         return RESP_OK;
     }
     set_argv(c, ns->msg.argv, ns->msg.argc);

@@ -687,6 +687,17 @@ def test_handshake_errors(ns):
     c = NativeClient(ns.host, ns.nport, hello=False)
     c.send_raw(struct.pack(">I", 70000) + b"\x00" * 10)
     expect_error_close(c)
+    # A compressed Hello that expands past 64 KB (an unknown field of 100 KB).
+    c = NativeClient(ns.host, ns.nport, hello=False)
+    padded = hello_msg() + b"\x7a" + bytes([0x80 | (100000 & 0x7f), 0x80 | ((100000 >> 7) & 0x7f),
+                                             100000 >> 14]) + b"\x00" * 100000
+    c.send_raw(frame(padded, nc.ZSTD))
+    expect_error_close(c, b"ERR Protocol error: zstd: decompressed size %d exceeds" % len(padded))
+    # ... while a compressed Hello within the limit is fine.
+    c = NativeClient(ns.host, ns.nport, hello=False)
+    c.send_raw(frame(hello_msg(name="z" * 3000), nc.GZIP))
+    assert not c.read().error
+    assert c.call("CLIENT", "GETNAME") == Bulk(b"z" * 3000)
     # Hello pipelined with requests.
     c = NativeClient(ns.host, ns.nport, hello=False)
     c.send_raw(frame(hello_msg(name="pipe")) + frame(request_msg("CLIENT", "GETNAME")))
