@@ -641,7 +641,9 @@ static int do_hello(client *c, const uint8_t *p, size_t len)
     int argc = 0;
     argv[argc++] = SLICE_LIT("HELLO");
     argv[argc++] = SLICE_LIT("3");
-    if (h->password && h->password[0]) {
+    /* Credentials: a password alone is the default user's; a user alone is
+     * tried with an empty password (and refused, unless that is right). */
+    if ((h->password && h->password[0]) || (h->user && h->user[0])) {
         argv[argc++] = SLICE_LIT("AUTH");
         if (h->user && h->user[0])
             argv[argc++] = slice_of(h->user, strlen(h->user));

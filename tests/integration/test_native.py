@@ -741,6 +741,8 @@ def test_authentication(server):
     assert c.call("CLIENT", "GETNAME") == Bulk(b"authd")
     assert c.call("SET", "a", "1") == Simple(b"OK")
     c.close()
+    c = NativeClient(s.host, s.nport, hello=False)
+    assert c.hello(user="default").error.startswith("WRONGPASS")
     c = NativeClient(s.host, s.nport, user="default", password="sekret")
     assert c.call("GET", "a") == Bulk(b"1")
     # RESET drops the authentication, as over RESP.
