@@ -627,6 +627,138 @@ static void test_writer_edge_values(void **state)
     buf_free(&b);
 }
 
+
+/* Random reply trees, written with and without deferred lengths, read back
+ * with protobuf-c. The writer records each value in pre-order. */
+typedef struct rnode {
+    int kind;      /* 0 int, 1 bulk, 2 null, 3 double, 4 bool, 5 status, 6 array, 7 map, 8 set */
+    long long v;
+    size_t n;      /* elements (map: pairs) */
+} rnode;
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void gen_value(const reply_ops *o, buf *b, rnode *nodes, size_t *nn, int depth)
+{
+    rnode *nd = &nodes[(*nn)++];
+    int kind = (int)(rnd() % (depth < 5 ? 9 : 6));
+    nd->kind = kind;
+    nd->v = (long long)(rnd() % 2000) - 1000;
+    char text[64];
+    switch (kind) {
+    case 0: o->integer(b, nd->v); return;
+    case 1:
+        memset(text, 'a' + (int)(nd->v & 7), sizeof(text));
+        o->bulk(b, text, (size_t)(nd->v & 63));
+        return;
+    case 2: o->null(b); return;
+    case 3: o->dbl(b, (double)nd->v / 4); return;
+    case 4: o->boolean(b, (int)(nd->v & 1)); return;
+    case 5: o->status(b, "QUEUED", 6); return;
+    default: break;
+    }
+    resp_agg agg = kind == 6 ? RESP_AGG_ARRAY : kind == 7 ? RESP_AGG_MAP : RESP_AGG_SET;
+    nd->n = rnd() % 5;
+    int deferred = (int)(rnd() & 1);
+    size_t mark = 0;
+    if (deferred)
+        mark = o->defer(b);
+    else
+        o->aggregate(b, agg, nd->n);
+    size_t elems = kind == 7 ? 2 * nd->n : nd->n;
+    for (size_t i = 0; i < elems; i++) gen_value(o, b, nodes, nn, depth + 1);
+    if (deferred) o->set_deferred(b, mark, agg, nd->n);
+}
+
+static void check_value(const Kvik__Value *v, const rnode *nodes, size_t *i)
+{
+    const rnode *nd = &nodes[(*i)++];
+    switch (nd->kind) {
+    case 0:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_INTEGER);
+        assert_int_equal(v->integer, nd->v);
+        return;
+    case 1:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_BULK);
+        assert_int_equal(v->bulk.len, (size_t)(nd->v & 63));
+        return;
+    case 2: assert_int_equal(v->kind_case, KVIK__VALUE__KIND_NULL); return;
+    case 3:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_DOUBLE);
+        assert_true(v->double_ == (double)nd->v / 4);
+        return;
+    case 4:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_BOOLEAN);
+        assert_int_equal(v->boolean, (int)(nd->v & 1));
+        return;
+    case 5:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_SIMPLE);
+        assert_string_equal(v->simple, "QUEUED");
+        return;
+    case 7:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_MAP);
+        assert_int_equal(v->map->n_keys, nd->n);
+        assert_int_equal(v->map->n_values, nd->n);
+        for (size_t k = 0; k < nd->n; k++) {
+            check_value(v->map->keys[k], nodes, i);
+            check_value(v->map->values[k], nodes, i);
+        }
+        return;
+    default: {
+        const Kvik__Aggregate *a = nd->kind == 6 ? v->array : v->set;
+        assert_int_equal(v->kind_case,
+                         nd->kind == 6 ? KVIK__VALUE__KIND_ARRAY : KVIK__VALUE__KIND_SET);
+        assert_int_equal(a->n_values, nd->n);
+        for (size_t k = 0; k < nd->n; k++) check_value(a->values[k], nodes, i);
+    }
+    }
+}
+
+static void test_writer_random_trees(void **state)
+{
+    (void)state;
+    static rnode nodes[20000];
+    for (int round = 0; round < 300; round++) {
+        const reply_ops *o = &native_reply_ops[round % 4];
+        buf b = BUF_INIT;
+        size_t nn = 0;
+        int replies = 1 + (int)(rnd() % 3);
+        for (int r = 0; r < replies; r++) gen_value(o, &b, nodes, &nn, 0);
+        assert_true(nn < sizeof(nodes) / sizeof(nodes[0]));
+        /* The buffer holds exactly `replies` frames. */
+        size_t pos = 0, i = 0;
+        for (int r = 0; r < replies; r++) {
+            native_frame f;
+            char err[128];
+            assert_int_equal(native_frame_parse((const uint8_t *)b.p + pos, b.len - pos,
+                                                NATIVE_MAX_PAYLOAD, &f, err),
+                             NATIVE_OK);
+            buf plain = BUF_INIT;
+            assert_int_equal(native_decompress(&f, 64u << 20, &plain, err), NATIVE_OK);
+            const uint8_t *pl = f.compression ? (const uint8_t *)plain.p : f.payload;
+            size_t plen = f.compression ? plain.len : f.len;
+            Kvik__ServerMessage *sm = kvik__server_message__unpack(NULL, plen, pl);
+            assert_non_null(sm);
+            assert_int_equal(sm->msg_case, KVIK__SERVER_MESSAGE__MSG_REPLY);
+            check_value(sm->reply, nodes, &i);
+            kvik__server_message__free_unpacked(sm, NULL);
+            buf_free(&plain);
+            pos += f.frame_len;
+        }
+        assert_int_equal(pos, b.len);
+        assert_int_equal(i, nn);
+        buf_free(&b);
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Request reader                                                           */
 /* ------------------------------------------------------------------------ */
@@ -730,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_doc_request_vectors),
         cmocka_unit_test(test_writer_compression),
         cmocka_unit_test(test_writer_edge_values),
+        cmocka_unit_test(test_writer_random_trees),
         cmocka_unit_test(test_msg_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
