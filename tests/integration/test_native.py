@@ -822,3 +822,23 @@ def test_own_notifications_never_split_a_reply(ns):
     finally:
         r.call("CONFIG", "SET", "notify-keyspace-events", "")
         r.close()
+
+
+def test_reply_modes_and_quit(ns):
+    c = ns.native()
+    # CLIENT REPLY OFF / SKIP / ON: replies dropped as over RESP, framing intact.
+    c.send("CLIENT", "REPLY", "OFF")
+    c.send("SET", "a", "1")
+    c.send("CLIENT", "REPLY", "SKIP")
+    c.send("CLIENT", "REPLY", "ON")
+    assert c.read() == Simple(b"OK")
+    c.send("CLIENT", "REPLY", "SKIP")
+    c.send("GET", "a")
+    assert c.call("GET", "a") == Bulk(b"1")
+    # SELECT is per connection.
+    assert c.call("SELECT", "3") == Simple(b"OK")
+    assert c.call("GET", "a") == NULL3
+    # QUIT: OK, then the server closes.
+    c.send("QUIT")
+    assert c.read_until_closed() == [Simple(b"OK")]
+    still_serving(ns)
