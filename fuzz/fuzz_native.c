@@ -64,7 +64,8 @@ static void check_message(const uint8_t *p, size_t len, const native_msg_limits 
                 for (size_t i = 0; i < m.argc; i++) {
                     CHECK(m.argv[i].len == cm->request->argv[i].len);
                     CHECK(m.argv[i].len == 0 ||
-                          memcmp(m.argv[i].p, cm->request->argv[i].data, m.argv[i].len) == 0);
+                          memcmp(m.argv[i].p, cm->request->argv[i].data, m.argv[i].len) ==
+                              0);
                 }
             }
         } else if (rc == NATIVE_OK) {

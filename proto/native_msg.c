@@ -106,13 +106,14 @@ static int read_request(native_msg *m, const uint8_t *p, size_t len,
         if (f.num != 1) continue; /* unknown field: skipped */
         if (f.wt != 2) return bad(err, "Request.argv is not length-delimited");
         if (m->argc >= lim->max_args) {
-            if (err) snprintf(err, ERRLEN, "too many arguments (limit %zu)", lim->max_args);
+            if (err)
+                snprintf(err, ERRLEN, "too many arguments (limit %zu)", lim->max_args);
             return NATIVE_ERROR;
         }
         if (f.len > lim->max_arg_len) {
             if (err)
-                snprintf(err, ERRLEN, "argument of %zu bytes exceeds the limit of %zu", f.len,
-                         lim->max_arg_len);
+                snprintf(err, ERRLEN, "argument of %zu bytes exceeds the limit of %zu",
+                         f.len, lim->max_arg_len);
             return NATIVE_ERROR;
         }
         if (m->argc == m->argv_cap) {

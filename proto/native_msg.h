@@ -30,9 +30,9 @@ typedef struct native_msg_limits {
 } native_msg_limits;
 
 typedef struct native_msg {
-    int kind;     /* NATIVE_MSG_* */
-    size_t argc;  /* REQUEST: the arguments, slices into the payload passed in */
-    slice *argv;  /* owned by the struct, reused from call to call */
+    int kind;    /* NATIVE_MSG_* */
+    size_t argc; /* REQUEST: the arguments, slices into the payload passed in */
+    slice *argv; /* owned by the struct, reused from call to call */
     size_t argv_cap;
 } native_msg;
 

@@ -55,18 +55,29 @@
 
 /* Keys (field number << 3 | wire type) of kvik.proto's fields. */
 enum {
-    K_SM_HELLO = 0x0a, K_SM_REPLY = 0x12, K_SM_PUSH = 0x1a, /* ServerMessage */
-    K_ELEM = 0x0a,                                          /* Aggregate.values, Map.keys */
-    K_MAPVAL = 0x12,                                        /* Map.values */
-    V_SIMPLE = 0x0a, V_ERROR = 0x12, V_INTEGER = 0x18, V_BULK = 0x22, V_ARRAY = 0x2a,
-    V_NULL = 0x32, V_DOUBLE = 0x39, V_BOOL = 0x40, V_VERBATIM = 0x4a, V_BIGNUM = 0x52,
-    V_MAP = 0x5a, V_SET = 0x62,
+    K_SM_HELLO = 0x0a,
+    K_SM_REPLY = 0x12,
+    K_SM_PUSH = 0x1a, /* ServerMessage */
+    K_ELEM = 0x0a,    /* Aggregate.values, Map.keys */
+    K_MAPVAL = 0x12,  /* Map.values */
+    V_SIMPLE = 0x0a,
+    V_ERROR = 0x12,
+    V_INTEGER = 0x18,
+    V_BULK = 0x22,
+    V_ARRAY = 0x2a,
+    V_NULL = 0x32,
+    V_DOUBLE = 0x39,
+    V_BOOL = 0x40,
+    V_VERBATIM = 0x4a,
+    V_BIGNUM = 0x52,
+    V_MAP = 0x5a,
+    V_SET = 0x62,
 };
 
 typedef struct native_state {
     int hello_done;
-    int send_comp;   /* NATIVE_* the server sends with */
-    buf plain;       /* decompressed payload of the current frame */
+    int send_comp; /* NATIVE_* the server sends with */
+    buf plain;     /* decompressed payload of the current frame */
     native_msg msg;
 } native_state;
 
@@ -115,8 +126,8 @@ static void finish_frame(buf *b, size_t start, int comp)
     size_t min = compress_min();
     if ((comp != NATIVE_NONE && plen >= min) || plen > NATIVE_MAX_PAYLOAD) {
         buf z = BUF_INIT;
-        int used = native_frame_write(&z, (const uint8_t *)b->p + start + NATIVE_HEADER_LEN,
-                                      plen, comp, min);
+        int used = native_frame_write(
+            &z, (const uint8_t *)b->p + start + NATIVE_HEADER_LEN, plen, comp, min);
         b->len = start;
         if (used == NATIVE_ERROR)
             error_frame(b, "ERR reply too large for a native protocol frame");
@@ -136,20 +147,20 @@ static void finish_frame(buf *b, size_t start, int comp)
 /* ---------------------------------------------------------------- builder */
 
 typedef struct level {
-    size_t pos;      /* offset of the key byte */
-    size_t hdr;      /* bytes reserved for the header after pos */
-    size_t need;     /* elements expected */
-    size_t done;     /* elements started */
-    uint8_t key;     /* K_* the aggregate is stored under */
-    uint8_t kind;    /* V_ARRAY, V_MAP, V_SET; 0 until a deferred length is set */
-    uint8_t map;     /* elements alternate keys and values */
+    size_t pos;   /* offset of the key byte */
+    size_t hdr;   /* bytes reserved for the header after pos */
+    size_t need;  /* elements expected */
+    size_t done;  /* elements started */
+    uint8_t key;  /* K_* the aggregate is stored under */
+    uint8_t kind; /* V_ARRAY, V_MAP, V_SET; 0 until a deferred length is set */
+    uint8_t map;  /* elements alternate keys and values */
     uint8_t deferred;
-    uint8_t push;    /* top-level push: an Aggregate straight in ServerMessage.push */
+    uint8_t push; /* top-level push: an Aggregate straight in ServerMessage.push */
 } level;
 
 typedef struct nbuild {
-    buf *b;          /* NULL: slot free */
-    size_t start;    /* where the frame starts (its header) */
+    buf *b;       /* NULL: slot free */
+    size_t start; /* where the frame starts (its header) */
     int depth;
     level lv[NB_DEPTH];
 } nbuild;
@@ -171,7 +182,8 @@ static nbuild *nb_find(buf *b)
     for (int i = 0; i < NB_SLOTS; i++) {
         nbuild *nb = &nb_slots[i];
         if (nb->b != b) continue;
-        if (nb->depth == 0 || b->len < nb->lv[nb->depth - 1].pos + nb->lv[nb->depth - 1].hdr) {
+        if (nb->depth == 0 ||
+            b->len < nb->lv[nb->depth - 1].pos + nb->lv[nb->depth - 1].hdr) {
             nb_drop(nb);
             return NULL;
         }
@@ -358,9 +370,14 @@ static const char *utf8_clean(const char *s, size_t len, char **tmp)
     *tmp = NULL;
     while (i < len) {
         unsigned c = u[i];
-        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        size_t n = c < 0x80         ? 1
+                   : (c >> 5) == 6  ? 2
+                   : (c >> 4) == 14 ? 3
+                   : (c >> 3) == 30 ? 4
+                                    : 0;
         int ok = n > 0 && i + n <= len;
-        for (size_t k = 1; ok && k < n; k++) ok = (u[i + k] & 0xc0) == 0x80;
+        for (size_t k = 1; ok && k < n; k++)
+            ok = (u[i + k] & 0xc0) == 0x80;
         if (ok && n == 2) ok = c >= 0xc2;
         if (ok && n == 3) {
             unsigned v = (c & 0x0f) << 12 | (u[i + 1] & 0x3f) << 6 | (u[i + 2] & 0x3f);
@@ -435,7 +452,8 @@ static void op_dbl(buf *b, int comp, double d)
     memcpy(&u, &d, 8);
     char head[9];
     head[0] = (char)V_DOUBLE;
-    for (int i = 0; i < 8; i++) head[1 + i] = (char)(u >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        head[1 + i] = (char)(u >> (8 * i));
     put_value(b, comp, head, 9, NULL, 0);
 }
 
@@ -472,29 +490,64 @@ static void op_verbatim(buf *b, int comp, const char *p, size_t len, const char 
 }
 
 /* One reply_ops table per send compression. */
-#define NATIVE_OPS(C)                                                                         \
-    static void status_##C(buf *b, const char *s, size_t n) { op_status(b, C, s, n); }        \
-    static void error_##C(buf *b, const char *s, size_t n) { op_error(b, C, s, n); }          \
-    static void integer_##C(buf *b, long long v) { op_integer(b, C, v); }                     \
-    static void bulk_##C(buf *b, const void *p, size_t n) { op_bulk(b, C, p, n); }            \
-    static void null_##C(buf *b) { op_null(b, C); }                                           \
-    static void agg_##C(buf *b, resp_agg k, size_t n) { open_agg(b, C, k, n, 0); }            \
-    static void dbl_##C(buf *b, double d) { op_dbl(b, C, d); }                                \
-    static void dbltext_##C(buf *b, const char *p, size_t n) { op_dbl_text(b, C, p, n); }     \
-    static void bool_##C(buf *b, int v) { op_boolean(b, C, v); }                              \
-    static void verb_##C(buf *b, const char *p, size_t n, const char *e)                      \
-    {                                                                                         \
-        op_verbatim(b, C, p, n, e);                                                           \
-    }                                                                                         \
-    static void bignum_##C(buf *b, const char *p, size_t n) { op_bignum(b, C, p, n); }        \
-    static size_t defer_##C(buf *b) { return open_agg(b, C, RESP_AGG_ARRAY, 0, 1); }          \
-    static void setdef_##C(buf *b, size_t m, resp_agg k, size_t n)                            \
-    {                                                                                         \
-        set_deferred(b, C, m, k, n);                                                          \
+#define NATIVE_OPS(C)                                                                    \
+    static void status_##C(buf *b, const char *s, size_t n)                              \
+    {                                                                                    \
+        op_status(b, C, s, n);                                                           \
+    }                                                                                    \
+    static void error_##C(buf *b, const char *s, size_t n)                               \
+    {                                                                                    \
+        op_error(b, C, s, n);                                                            \
+    }                                                                                    \
+    static void integer_##C(buf *b, long long v)                                         \
+    {                                                                                    \
+        op_integer(b, C, v);                                                             \
+    }                                                                                    \
+    static void bulk_##C(buf *b, const void *p, size_t n)                                \
+    {                                                                                    \
+        op_bulk(b, C, p, n);                                                             \
+    }                                                                                    \
+    static void null_##C(buf *b)                                                         \
+    {                                                                                    \
+        op_null(b, C);                                                                   \
+    }                                                                                    \
+    static void agg_##C(buf *b, resp_agg k, size_t n)                                    \
+    {                                                                                    \
+        open_agg(b, C, k, n, 0);                                                         \
+    }                                                                                    \
+    static void dbl_##C(buf *b, double d)                                                \
+    {                                                                                    \
+        op_dbl(b, C, d);                                                                 \
+    }                                                                                    \
+    static void dbltext_##C(buf *b, const char *p, size_t n)                             \
+    {                                                                                    \
+        op_dbl_text(b, C, p, n);                                                         \
+    }                                                                                    \
+    static void bool_##C(buf *b, int v)                                                  \
+    {                                                                                    \
+        op_boolean(b, C, v);                                                             \
+    }                                                                                    \
+    static void verb_##C(buf *b, const char *p, size_t n, const char *e)                 \
+    {                                                                                    \
+        op_verbatim(b, C, p, n, e);                                                      \
+    }                                                                                    \
+    static void bignum_##C(buf *b, const char *p, size_t n)                              \
+    {                                                                                    \
+        op_bignum(b, C, p, n);                                                           \
+    }                                                                                    \
+    static size_t defer_##C(buf *b)                                                      \
+    {                                                                                    \
+        return open_agg(b, C, RESP_AGG_ARRAY, 0, 1);                                     \
+    }                                                                                    \
+    static void setdef_##C(buf *b, size_t m, resp_agg k, size_t n)                       \
+    {                                                                                    \
+        set_deferred(b, C, m, k, n);                                                     \
     }
-#define NATIVE_TABLE(C)                                                                       \
-    {status_##C, error_##C,  integer_##C, bulk_##C,   null_##C,  null_##C,  agg_##C,          \
-     dbl_##C,    dbltext_##C, bool_##C,   verb_##C,   bignum_##C, defer_##C, setdef_##C}
+#define NATIVE_TABLE(C)                                                                  \
+    {                                                                                    \
+        status_##C, error_##C, integer_##C, bulk_##C, null_##C, null_##C, agg_##C,       \
+            dbl_##C, dbltext_##C, bool_##C, verb_##C, bignum_##C, defer_##C, setdef_##C  \
+    }
 
 NATIVE_OPS(0)
 NATIVE_OPS(1)
@@ -599,8 +652,8 @@ static void hello_reply(client *c, const char *error)
 static char *reply_error_text(const buf *out, size_t from)
 {
     native_frame f;
-    if (native_frame_parse((const uint8_t *)out->p + from, out->len - from, NATIVE_MAX_PAYLOAD,
-                           &f, NULL) != NATIVE_OK)
+    if (native_frame_parse((const uint8_t *)out->p + from, out->len - from,
+                           NATIVE_MAX_PAYLOAD, &f, NULL) != NATIVE_OK)
         return mem_strdup("ERR no reply to HELLO");
     Kvik__ServerMessage *sm = kvik__server_message__unpack(NULL, f.len, f.payload);
     if (!sm) return mem_strdup("ERR unreadable reply to HELLO");
@@ -722,9 +775,11 @@ int native_srv_read(client *c, size_t *consumed)
     if (ns->plain.cap > PLAIN_KEEP) buf_free(&ns->plain);
     if (native_decompress(&f, max_payload, &ns->plain, err) != NATIVE_OK)
         return proto_error(c, err);
-    const uint8_t *pl = f.compression == NATIVE_NONE ? f.payload : (const uint8_t *)ns->plain.p;
+    const uint8_t *pl =
+        f.compression == NATIVE_NONE ? f.payload : (const uint8_t *)ns->plain.p;
     size_t plen = f.compression == NATIVE_NONE ? f.len : ns->plain.len;
-    native_msg_limits lim = {(size_t)cfg.proto_max_multibulk_len, (size_t)cfg.proto_max_bulk_len};
+    native_msg_limits lim = {(size_t)cfg.proto_max_multibulk_len,
+                             (size_t)cfg.proto_max_bulk_len};
     if (native_msg_parse_client(&ns->msg, pl, plen, &lim, err) != NATIVE_OK)
         return proto_error(c, err);
     if (!ns->hello_done) {
@@ -733,9 +788,8 @@ int native_srv_read(client *c, size_t *consumed)
         return do_hello(c, pl, plen);
     }
     if (ns->msg.kind != NATIVE_MSG_REQUEST)
-        return proto_error(c,
-                           ns->msg.kind == NATIVE_MSG_HELLO ? "unexpected Hello"
-                                                             : "empty ClientMessage");
+        return proto_error(c, ns->msg.kind == NATIVE_MSG_HELLO ? "unexpected Hello"
+                                                               : "empty ClientMessage");
     if (ns->msg.argc == 0) {
         /* Every Request gets a reply, this one too. */
         reply_error(c, "ERR empty Request");
@@ -781,8 +835,8 @@ static push_cache *push_cache_get(slice ch, slice msg, void *_Atomic *cache)
     p = put_bulk_elem(p, msg);
     pc->len = (size_t)(p - pc->bytes);
     void *expected = NULL;
-    if (!atomic_compare_exchange_strong_explicit(cache, &expected, pc, memory_order_acq_rel,
-                                                 memory_order_acquire)) {
+    if (!atomic_compare_exchange_strong_explicit(
+            cache, &expected, pc, memory_order_acq_rel, memory_order_acquire)) {
         mem_free(pc); /* another thread made it first */
         pc = expected;
     }
@@ -818,7 +872,8 @@ void native_srv_push_pubsub(client *c, const char *kind, slice pattern, slice ch
     if (nb) {
         buf_insert(&c->out, nb->start, side.p, side.len);
         nb->start += side.len;
-        for (int i = 0; i < nb->depth; i++) nb->lv[i].pos += side.len;
+        for (int i = 0; i < nb->depth; i++)
+            nb->lv[i].pos += side.len;
         buf_free(&side);
     }
     if (c->out.len - c->out_sent > c->obuf_check_at) client_check_obuf(c);
