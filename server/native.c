@@ -31,6 +31,7 @@
  */
 #include "server/native.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +51,6 @@
 /* Decompression buffer kept between Requests. */
 #define PLAIN_KEEP (256 * 1024)
 #define RESERVE 5
-#define NB_SLOTS 8
-#define NB_DEPTH 64
 
 /* Keys (field number << 3 | wire type) of kvik.proto's fields. */
 enum {
@@ -161,26 +160,49 @@ typedef struct level {
 typedef struct nbuild {
     buf *b;       /* NULL: slot free */
     size_t start; /* where the frame starts (its header) */
-    int depth;
-    level lv[NB_DEPTH];
+    int depth, cap;
+    level *lv;    /* open aggregates, outermost first (cap entries) */
 } nbuild;
 
-static __thread nbuild nb_slots[NB_SLOTS];
-static __thread int nb_used;
+/* Replies in progress on this thread. Usually one (the client running a
+ * command), two with a blocked command's retry; grown as needed, kept for
+ * the thread's life and freed by nb_key's destructor when it ends. */
+typedef struct nbstate {
+    nbuild *slots;
+    int nslots, used;
+} nbstate;
+
+static __thread nbstate *tls_nb;
+static pthread_key_t nb_key;
+static pthread_once_t nb_once = PTHREAD_ONCE_INIT;
+
+static void nb_state_free(void *arg)
+{
+    nbstate *st = arg;
+    for (int i = 0; i < st->nslots; i++) mem_free(st->slots[i].lv);
+    mem_free(st->slots);
+    mem_free(st);
+}
+
+static void nb_key_init(void)
+{
+    pthread_key_create(&nb_key, nb_state_free);
+}
 
 static void nb_drop(nbuild *nb)
 {
     nb->b = NULL;
-    nb_used--;
+    tls_nb->used--;
 }
 
 /* The reply in progress in b, or NULL. A buffer emptied under a reply (an
  * output limit closing the client drops its output) ends that reply. */
 static nbuild *nb_find(buf *b)
 {
-    if (!nb_used) return NULL;
-    for (int i = 0; i < NB_SLOTS; i++) {
-        nbuild *nb = &nb_slots[i];
+    nbstate *st = tls_nb;
+    if (!st || !st->used) return NULL;
+    for (int i = 0; i < st->nslots; i++) {
+        nbuild *nb = &st->slots[i];
         if (nb->b != b) continue;
         if (nb->depth == 0 ||
             b->len < nb->lv[nb->depth - 1].pos + nb->lv[nb->depth - 1].hdr) {
@@ -194,17 +216,25 @@ static nbuild *nb_find(buf *b)
 
 static nbuild *nb_new(buf *b)
 {
-    for (int i = 0; i < NB_SLOTS; i++) {
-        if (nb_slots[i].b) continue;
-        nb_slots[i].b = b;
-        nb_slots[i].depth = 0;
-        nb_used++;
-        return &nb_slots[i];
+    nbstate *st = tls_nb;
+    if (!st) {
+        pthread_once(&nb_once, nb_key_init);
+        st = tls_nb = mem_calloc(sizeof(*st));
+        pthread_setspecific(nb_key, st);
     }
-    /* Cannot happen: a thread has at most a couple of replies in progress
-     * (its client's and a blocked command's retry). */
-    log_warning("native: too many replies in progress on one thread");
-    abort();
+    int i = 0;
+    while (i < st->nslots && st->slots[i].b) i++;
+    if (i == st->nslots) {
+        int n = st->nslots ? st->nslots * 2 : 2;
+        st->slots = mem_realloc(st->slots, sizeof(nbuild) * (size_t)n);
+        memset(st->slots + st->nslots, 0, sizeof(nbuild) * (size_t)(n - st->nslots));
+        st->nslots = n;
+    }
+    nbuild *nb = &st->slots[i];
+    nb->b = b;
+    nb->depth = 0;
+    st->used++;
+    return nb;
 }
 
 /* The key for the next value inside nb's innermost aggregate; counts it. */
@@ -294,9 +324,9 @@ static size_t open_agg(buf *b, int comp, resp_agg kind, size_t n, int deferred)
         buf_reserve(b, NATIVE_HEADER_LEN);
         b->len += NATIVE_HEADER_LEN;
     }
-    if (nb->depth == NB_DEPTH) { /* cannot happen: no reply nests this deep */
-        log_warning("native: reply nested too deep");
-        abort();
+    if (nb->depth == nb->cap) {
+        nb->cap = nb->cap ? nb->cap * 2 : 8;
+        nb->lv = mem_realloc(nb->lv, sizeof(level) * (size_t)nb->cap);
     }
     uint8_t key = top ? K_SM_REPLY : next_key(nb);
     level *l = &nb->lv[nb->depth++];

@@ -610,20 +610,21 @@ static void test_writer_edge_values(void **state)
     assert_int_equal(v[6]->kind_case, KVIK__VALUE__KIND_BOOLEAN);
     assert_int_equal(v[6]->boolean, 0);
     kvik__server_message__free_unpacked(sm, NULL);
-    /* Deep nesting and a map of aggregates, deferred at every level. */
+    /* Deep nesting (the writer's stack grows) and a map of aggregates, deferred
+     * at every level. */
     b.len = 0;
-    size_t marks[40];
-    for (int i = 0; i < 40; i++)
+    size_t marks[300];
+    for (int i = 0; i < 300; i++)
         marks[i] = o->defer(&b);
     o->aggregate(&b, RESP_AGG_MAP, 1);
     o->aggregate(&b, RESP_AGG_SET, 1);
     o->bulk(&b, "k", 1);
     o->aggregate(&b, RESP_AGG_ARRAY, 0);
-    for (int i = 39; i >= 0; i--)
+    for (int i = 299; i >= 0; i--)
         o->set_deferred(&b, marks[i], RESP_AGG_ARRAY, 1);
     sm = unpack_reply(&b, &comp);
     Kvik__Value *x = sm->reply;
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 300; i++) {
         assert_int_equal(x->kind_case, KVIK__VALUE__KIND_ARRAY);
         assert_int_equal(x->array->n_values, 1);
         x = x->array->values[0];
