@@ -30,6 +30,7 @@
 #include "core/util.h"
 #include "server/client.h"
 #include "server/namespace.h"
+#include "server/native.h"
 #include "server/worker.h"
 
 /* ------------------------------------------------------------ name entries */
@@ -159,6 +160,9 @@ typedef struct ps_msg {
     int kind;             /* PS_CHANNEL or PS_SHARD */
     const char *ch;       /* namespace-prefixed channel (after tail) */
     size_t chlen;
+    const char *msg;      /* raw message bytes (inside tail) */
+    size_t msglen;
+    void *_Atomic native; /* native protocol encoding, made on first use (server/native.c) */
     size_t tail_len;
     char *tail;           /* "$<clen>\r\n<channel>\r\n$<mlen>\r\n<msg>\r\n" */
     struct ps_msg *next[]; /* queue link, one per worker */
@@ -200,7 +204,10 @@ void pubsub_init(void)
 
 static void msg_unref(ps_msg *m)
 {
-    if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1) mem_free(m);
+    if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1) {
+        mem_free(atomic_load(&m->native));
+        mem_free(m);
+    }
 }
 
 void pubsub_shutdown(void)
@@ -423,6 +430,14 @@ static void push_to(client *c, const char *hdr, size_t hdrlen, int n, const lent
                     const ps_msg *m)
 {
     if (c->flags & (CL_CLOSED | CL_CLOSE_ASAP)) return;
+    if (c->proto == PROTO_NATIVE) {
+        native_srv_push_pubsub(c, pat ? "pmessage" : m->kind == PS_SHARD ? "smessage" : "message",
+                               pat ? slice_of(pat->k.name + NSP, pat->k.len - NSP)
+                                   : slice_of(NULL, 0),
+                               slice_of(m->ch + NSP, m->chlen - NSP), slice_of(m->msg, m->msglen),
+                               (void *_Atomic *)&m->native); /* made once, shared */
+        return;
+    }
     client_mark_pending(c);
     c->rops->aggregate(&c->out, RESP_AGG_PUSH, (size_t)n);
     buf_reserve(&c->out, hdrlen + m->tail_len + (pat ? pat->k.len + 24 : 0));
@@ -511,6 +526,7 @@ static ps_msg *msg_new(int kind, slice key, slice ch, slice msg, int refs)
     size_t off = sizeof(ps_msg) + sizeof(ps_msg *) * (size_t)nw;
     ps_msg *m = mem_alloc(off + tail + key.len);
     atomic_init(&m->refs, refs);
+    atomic_init(&m->native, NULL);
     m->kind = kind;
     m->tail = (char *)m + off;
     m->tail_len = tail;
@@ -526,6 +542,8 @@ static ps_msg *msg_new(int kind, slice key, slice ch, slice msg, int refs)
     p += 2;
     memcpy(p, h2, (size_t)n2);
     p += n2;
+    m->msg = p;
+    m->msglen = msg.len;
     memcpy(p, msg.p, msg.len);
     p += msg.len;
     memcpy(p, "\r\n", 2);
