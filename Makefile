@@ -77,11 +77,15 @@ bench: deps all bench-tools
 	/usr/bin/python3 bench/run.py
 
 # Benchmark clients written in C (bench/*.c), e.g. the pub/sub fan-out tool.
-bench-tools: $(BIN)/kvik-fanout
+bench-tools: $(BIN)/kvik-fanout $(BIN)/kvik-tlshs
 
 $(BIN)/kvik-fanout: bench/fanout.c
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+$(BIN)/kvik-tlshs: bench/tlshs.c
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -lssl -lcrypto
 
 fuzz: deps
 	$(MAKE) -C fuzz run
