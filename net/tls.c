@@ -56,6 +56,8 @@ typedef struct tls_conn {
     conn c; /* first: a tls_conn * is a conn * */
     SSL *ssl;
     unsigned flags;
+    char peer[64]; /* "ip:port", for log lines (read at accept: a reset
+                    * socket no longer knows its peer) */
 } tls_conn;
 
 static pthread_mutex_t ctx_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -110,7 +112,8 @@ static ssize_t io_fail(tls_conn *t, int r, int writing)
 {
     int e = SSL_get_error(t->ssl, r);
     int saved = errno;
-    char peer[64], why[256];
+    const char *peer = t->peer;
+    char why[256];
     switch (e) {
     case SSL_ERROR_WANT_READ:
         if (writing) t->c.want |= CONN_WRITE_WANTS_READ;
@@ -118,14 +121,13 @@ static ssize_t io_fail(tls_conn *t, int r, int writing)
     case SSL_ERROR_WANT_WRITE:
         if (!writing) {
             t->c.want |= CONN_READ_WANTS_WRITE;
-            log_debug("TLS fd %d: a read waits for the socket to be writable", t->c.fd);
+            log_debug("TLS %s: a read waits for the socket to be writable", t->peer);
         }
         return CONN_AGAIN;
     case SSL_ERROR_ZERO_RETURN: /* close_notify, or EOF (SSL_OP_IGNORE_UNEXPECTED_EOF) */
         if (!(t->flags & TC_OPEN)) {
             atomic_fetch_add(&n_failed, 1);
             t->flags |= TC_FAILED;
-            peer_name(t->c.fd, peer, sizeof(peer));
             log_verbose("TLS client %s closed the connection during the handshake", peer);
         }
         if (writing) {
@@ -139,13 +141,11 @@ static ssize_t io_fail(tls_conn *t, int r, int writing)
         if (!(t->flags & TC_OPEN)) atomic_fetch_add(&n_failed, 1);
         ERR_clear_error();
         if (saved == 0 && !writing) return 0; /* EOF */
-        peer_name(t->c.fd, peer, sizeof(peer));
         log_verbose("TLS connection with %s: %s", peer, saved ? strerror(saved) : "EOF");
         errno = saved ? saved : EPIPE;
         return CONN_ERR;
     default: /* SSL_ERROR_SSL: a protocol error, a refused certificate */
         t->flags |= TC_FAILED;
-        peer_name(t->c.fd, peer, sizeof(peer));
         ssl_reason(why, sizeof(why), "protocol error");
         if (!(t->flags & TC_OPEN)) {
             atomic_fetch_add(&n_failed, 1);
@@ -270,6 +270,7 @@ conn *conn_tls_new(int fd)
     t->c.fd = fd;
     t->c.want = 0;
     t->ssl = ssl;
+    peer_name(fd, t->peer, sizeof(t->peer));
     atomic_fetch_add(&n_open, 1);
     return &t->c;
 }
