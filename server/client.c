@@ -174,6 +174,13 @@ static void update_watch(client *c)
  * was closed. */
 static int write_out(client *c)
 {
+    if (c->flags & CL_AOF_PARKED) {
+        /* Its replies wait for the log's fsync (client_aof_unpark writes
+         * them): a writable socket must not send them early. */
+        if ((c->h.mask & LOOP_WRITE) && !(c->conn->want & CONN_READ_WANTS_WRITE))
+            loop_watch(c->w->loop, &c->h, LOOP_READ);
+        return 0;
+    }
     while (c->out_sent < c->out.len) {
         struct iovec iov = {c->out.p + c->out_sent, c->out.len - c->out_sent};
         ssize_t n = conn_writev(c->conn, &iov, 1);

@@ -598,3 +598,17 @@ def test_large_chain_slow_client(server, certs, tmp_path):
             inc.write(sock.recv(65536))
     assert reply == b"+PONG\r\n"
     sock.close()
+
+
+def test_appendfsync_always_over_tls(server, certs):
+    """Replies held until the log is on disk go out over TLS, large ones
+    included."""
+    s = start(server, certs, extra=["--appendonly", "yes", "--appendfsync", "always"])
+    c = TlsRaw(s, client_ctx(certs))
+    big = b"v" * (256 << 10)
+    n = 40
+    c.send_raw(b"".join(encode("SET", "k%d" % i, big) for i in range(n)))
+    assert c.read_many(n) == [b"OK"] * n
+    c.send_raw(b"".join(encode("GET", "k%d" % i) for i in range(n)) + encode("INCR", "x"))
+    assert c.read_many(n + 1) == [big] * n + [1]
+    c.close()
