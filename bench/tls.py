@@ -25,7 +25,8 @@ fairer comparison. Writes bench/results/tls.csv. Like bench/run.py it never fail
 the figures: the exit status is non-zero only if the harness cannot run.
 
 Usage: /usr/bin/python3 bench/tls.py [--quick] [--rounds R] [--seconds S]
-       [--pipelines 1,16] [--tests set,get] [--hs-threads N] ...
+       [--pipelines 1,16] [--tests set,get] [--hs-threads N]
+       [--skip-throughput] [--skip-handshakes] ...
 """
 
 import argparse
@@ -178,6 +179,8 @@ def parse_args():
     ap.add_argument("-r", "--keyspace", type=int, default=1000000)
     ap.add_argument("--hs-threads", type=int, default=8,
                     help="client threads of the handshake test (default 8)")
+    ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--skip-handshakes", action="store_true")
     ap.add_argument("--server-cpus", default="0")
     ap.add_argument("--bench-cpus", default="1")
     ap.add_argument("--timeout", type=int, default=120)
@@ -220,7 +223,8 @@ def main():
                   stamp, args.server_cpus, args.bench_cpus, args.rounds))
         print("%-32s %10s %10s %7s  %-13s %8s %8s" % (
             "", "kvik", "redis", "ratio", "server cpu", "kvik us", "redis us"))
-        for p in [int(x) for x in args.pipelines.split(",") if x.strip()]:
+        pipelines = [] if args.skip_throughput else args.pipelines.split(",")
+        for p in [int(x) for x in pipelines if x.strip()]:
             for test in [t.strip() for t in args.tests.split(",") if t.strip()]:
                 # calibrate on redis: one run of about --seconds
                 n0 = 20000 * p
@@ -229,8 +233,8 @@ def main():
                 best = alternate(args, kvik, redis,
                                  lambda s: benchmark(args, s, certs, test, p, n))
                 row(results, "%s -P %d (ops/s)" % (test.upper(), p), best)
-        for resume, label in ((False, "new conns/s, full handshake"),
-                              (True, "new conns/s, resumed session")):
+        for resume, label in () if args.skip_handshakes else (
+                (False, "new conns/s, full handshake"), (True, "new conns/s, resumed session")):
             best = alternate(args, kvik, redis, lambda s: handshakes(args, s, certs, resume))
             row(results, label, best)
     except KeyboardInterrupt:
