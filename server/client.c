@@ -468,10 +468,12 @@ static void on_event(loop *l, loop_handle *h, int events)
     if (c->flags & CL_CLOSED) return;
     /* A transport call stalled on the other direction is retried by it. */
     int want = c->conn->want;
-    if ((events & LOOP_WRITE) || ((events & LOOP_READ) && (want & CONN_WRITE_WANTS_READ))) {
+    if ((events & LOOP_WRITE) ||
+        ((events & LOOP_READ) && (want & CONN_WRITE_WANTS_READ))) {
         if (write_out(c) < 0) return;
     }
-    if ((events & LOOP_READ) || ((events & LOOP_WRITE) && (want & CONN_READ_WANTS_WRITE))) {
+    if ((events & LOOP_READ) ||
+        ((events & LOOP_WRITE) && (want & CONN_READ_WANTS_WRITE))) {
         read_input(c);
         /* TLS may hold decrypted bytes the fd does not signal. */
         while (!(c->flags & CL_CLOSED) && conn_pending(c->conn)) read_input(c);

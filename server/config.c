@@ -389,8 +389,8 @@ static const cfg_def defs[] = {
          "Let clients resume TLS sessions."),
     INT("tls-session-cache-size", tls_session_cache_size, 1, INT_MAX, "20480", 0, S_TLS,
         "Most TLS sessions kept for resumption."),
-    INT("tls-session-cache-timeout", tls_session_cache_timeout, 1, INT_MAX, "300", 0, S_TLS,
-        "Seconds a cached TLS session may be resumed."),
+    INT("tls-session-cache-timeout", tls_session_cache_timeout, 1, INT_MAX, "300", 0,
+        S_TLS, "Seconds a cached TLS session may be resumed."),
 
     /* ---- native protocol ---- */
     INT("native-port", native_port, 0, 65535, "0", IMM, S_NATIVE,
@@ -1675,7 +1675,8 @@ int cfg_set_multi_ex(int n, const char **names, const char **values, unsigned fl
             if (ds[i]->section == S_TLS) tls = i;
         if (rc == 0 && tls >= 0 && cfg_tls_hook &&
             cfg_tls_hook(&tmp, reason, sizeof(reason)) != 0) {
-            seterr(err, errlen, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+            seterr(err, errlen,
+                   "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
                    names[tls], reason);
             rc = -1;
             parsed = n - 1;

@@ -206,7 +206,8 @@ int main(int argc, char **argv)
     if (workers_start(cfg.threads) < 0) return 1;
     write_pidfile();
     log_notice("Ready to accept connections tcp on port %d", cfg.port);
-    if (cfg.tls_port) log_notice("Ready to accept connections tls on port %d", cfg.tls_port);
+    if (cfg.tls_port)
+        log_notice("Ready to accept connections tls on port %d", cfg.tls_port);
 
     for (;;) {
         struct timespec ts = {0, 100 * 1000 * 1000};
