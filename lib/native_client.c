@@ -20,25 +20,6 @@
 
 #include "core/mem.h"
 
-#ifdef KL_NO_NATIVE
-
-static void no_encode(kvik *k, int argc, const char *const *argv, const size_t *lens)
-{
-}
-
-static int no_parse(kvik *k, kvik_reply **out)
-{
-    return kl_fail(k, KVIK_E_PROTOCOL, "the native protocol is not built into libkvik");
-}
-
-const kl_protocol kl_native_protocol = {no_encode, no_parse, NULL};
-
-int kl_native_hello(kvik *k, const kvik_options *o)
-{
-    return kl_fail(k, KVIK_E_ARG, "the native protocol is not built into libkvik");
-}
-
-#else
 
 #include "proto/kvik.pb-c.h"
 #include "proto/native.h"
@@ -371,5 +352,3 @@ int kl_native_hello(kvik *k, const kvik_options *o)
     kvik_reply_free(r);
     return rc;
 }
-
-#endif
