@@ -33,7 +33,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "lib/kvik.h"
+#include "proto/kvik.pb-c.h"
+#include "proto/native.h"
 
 static int env_port(const char *name)
 {
@@ -150,7 +153,17 @@ typedef struct fake {
     int close_at_end;
     char got[4096]; /* what the client sent first */
     size_t got_len;
+    char *all; /* everything the client sent (malloc'd; freed by fake_stop) */
+    size_t all_len;
+    int keep; /* fake_stop keeps `all` for the test (fake_free) */
 } fake;
+
+static void keep_bytes(fake *f, const char *p, size_t n)
+{
+    f->all = realloc(f->all, f->all_len + n + 1);
+    memcpy(f->all + f->all_len, p, n);
+    f->all_len += n;
+}
 
 static void *fake_run(void *arg)
 {
@@ -164,6 +177,7 @@ static void *fake_run(void *arg)
         if (poll(&q, 1, 5000) > 0) {
             ssize_t n = recv(c, f->got, sizeof(f->got), 0);
             f->got_len = n > 0 ? (size_t)n : 0;
+            keep_bytes(f, f->got, f->got_len);
         }
     }
     for (const step *s = f->steps; s && s->bytes; s++) {
@@ -172,10 +186,11 @@ static void *fake_run(void *arg)
         if (send(c, s->bytes, len, MSG_NOSIGNAL) < 0) break;
     }
     if (!f->close_at_end) {
-        char tmp[4096];
+        char tmp[65536];
         struct pollfd q = {c, POLLIN, 0};
-        while (poll(&q, 1, 5000) > 0 && recv(c, tmp, sizeof(tmp), 0) > 0) {
-        }
+        ssize_t n;
+        while (poll(&q, 1, 5000) > 0 && (n = recv(c, tmp, sizeof(tmp), 0)) > 0)
+            keep_bytes(f, tmp, (size_t)n);
     }
     close(c);
     return NULL;
@@ -197,10 +212,19 @@ static void fake_start(fake *f, const step *steps, int wait_first, int close_at_
     pthread_create(&f->th, NULL, fake_run, f);
 }
 
+static void fake_free(fake *f);
+
 static void fake_stop(fake *f)
 {
     pthread_join(f->th, NULL);
     close(f->lfd);
+    if (!f->keep) fake_free(f);
+}
+
+static void fake_free(fake *f)
+{
+    free(f->all);
+    f->all = NULL;
 }
 
 static kvik *fake_conn(fake *f, kvik_options *o)
@@ -626,6 +650,441 @@ static void test_send_args(void **state)
     fake_stop(&f);
     assert_int_equal(f.got_len, 28);
     assert_memory_equal(f.got, "*3\r\n$3\r\nSET\r\n$3\r\nk\0x\r\n$0\r\n\r\n", 28);
+}
+
+
+/* ======================================================================== */
+/* offline: a fake native server                                             */
+/* ======================================================================== */
+
+static void put_server_message(buf *out, const Kvik__ServerMessage *m, int comp)
+{
+    size_t n = kvik__server_message__get_packed_size(m);
+    uint8_t *p = malloc(n ? n : 1);
+    kvik__server_message__pack(m, p);
+    int used = native_frame_write(out, p, n, comp, 0);
+    if (comp != NATIVE_NONE) assert_int_equal(used, comp);
+    free(p);
+}
+
+static void put_hello_reply(buf *out, const char *error, size_t n_accept,
+                            Kvik__Compression *accept)
+{
+    Kvik__HelloReply h = KVIK__HELLO_REPLY__INIT;
+    h.version = 1;
+    h.n_accept = n_accept;
+    h.accept = accept;
+    h.compress_min = 100;
+    h.server = (char *)"kvik";
+    h.client_id = 7;
+    if (error) h.error = (char *)error;
+    Kvik__ServerMessage m = KVIK__SERVER_MESSAGE__INIT;
+    m.msg_case = KVIK__SERVER_MESSAGE__MSG_HELLO;
+    m.hello = &h;
+    put_server_message(out, &m, NATIVE_NONE);
+}
+
+static void put_reply(buf *out, Kvik__Value *v, int comp)
+{
+    Kvik__ServerMessage m = KVIK__SERVER_MESSAGE__INIT;
+    m.msg_case = KVIK__SERVER_MESSAGE__MSG_REPLY;
+    m.reply = v;
+    put_server_message(out, &m, comp);
+}
+
+#define VAL(name) Kvik__Value name = KVIK__VALUE__INIT
+#define BULK(v, s, n)                                                                     \
+    do {                                                                                  \
+        (v).kind_case = KVIK__VALUE__KIND_BULK;                                           \
+        (v).bulk.data = (uint8_t *)(s);                                                   \
+        (v).bulk.len = (n);                                                               \
+    } while (0)
+
+/* Nested arrays `levels` deep around an integer. */
+static void put_nested(buf *out, int levels)
+{
+    Kvik__Value *vals = calloc((size_t)levels + 1, sizeof(*vals));
+    Kvik__Aggregate *aggs = calloc((size_t)levels, sizeof(*aggs));
+    Kvik__Value **ptrs = calloc((size_t)levels, sizeof(*ptrs));
+    Kvik__Value init_v = KVIK__VALUE__INIT;
+    Kvik__Aggregate init_a = KVIK__AGGREGATE__INIT;
+    vals[levels] = init_v;
+    vals[levels].kind_case = KVIK__VALUE__KIND_INTEGER;
+    vals[levels].integer = 1;
+    for (int i = levels - 1; i >= 0; i--) {
+        aggs[i] = init_a;
+        ptrs[i] = &vals[i + 1];
+        aggs[i].n_values = 1;
+        aggs[i].values = &ptrs[i];
+        vals[i] = init_v;
+        vals[i].kind_case = KVIK__VALUE__KIND_ARRAY;
+        vals[i].array = &aggs[i];
+    }
+    put_reply(out, &vals[0], NATIVE_NONE);
+    free(vals);
+    free(aggs);
+    free(ptrs);
+}
+
+/* The client's frames in f->all, decoded: the n-th ClientMessage, and the
+ * compression of its frame. */
+static Kvik__ClientMessage *client_message(const fake *f, int nth, int *comp)
+{
+    size_t off = 0;
+    for (int i = 0;; i++) {
+        native_frame fr;
+        char err[128];
+        assert_int_equal(native_frame_parse((const uint8_t *)f->all + off, f->all_len - off,
+                                            1u << 30, &fr, err), NATIVE_OK);
+        if (i == nth) {
+            buf dec = BUF_INIT;
+            const uint8_t *p = fr.payload;
+            size_t n = fr.len;
+            if (fr.compression != NATIVE_NONE) {
+                assert_int_equal(native_decompress(&fr, 1u << 30, &dec, err), NATIVE_OK);
+                p = (const uint8_t *)dec.p;
+                n = dec.len;
+            }
+            Kvik__ClientMessage *m = kvik__client_message__unpack(NULL, n, p);
+            buf_free(&dec);
+            assert_non_null(m);
+            *comp = fr.compression;
+            return m;
+        }
+        off += fr.frame_len;
+    }
+}
+
+static void test_native_fake_types(void **state)
+{
+    buf out = BUF_INIT;
+    Kvik__Compression acc[] = {KVIK__COMPRESSION__LZ4, KVIK__COMPRESSION__ZSTD,
+                               KVIK__COMPRESSION__GZIP};
+    put_hello_reply(&out, NULL, 3, acc);
+    VAL(v);
+    v.kind_case = KVIK__VALUE__KIND_SIMPLE, v.simple = (char *)"OK", put_reply(&out, &v, 0);
+    v.kind_case = KVIK__VALUE__KIND_ERROR, v.error = (char *)"ERR nope", put_reply(&out, &v, 0);
+    v.kind_case = KVIK__VALUE__KIND_INTEGER, v.integer = -5, put_reply(&out, &v, 0);
+    BULK(v, "a\0b", 3);
+    put_reply(&out, &v, 0);
+    Kvik__Null null = KVIK__NULL__INIT;
+    v.kind_case = KVIK__VALUE__KIND_NULL, v.null = &null, put_reply(&out, &v, 0);
+    v.kind_case = KVIK__VALUE__KIND_DOUBLE, v.double_ = 2.5, put_reply(&out, &v, 0);
+    v.kind_case = KVIK__VALUE__KIND_BOOLEAN, v.boolean = 1, put_reply(&out, &v, 0);
+    Kvik__Verbatim vb = KVIK__VERBATIM__INIT;
+    vb.format = (char *)"mkd";
+    vb.text.data = (uint8_t *)"# hi";
+    vb.text.len = 4;
+    v.kind_case = KVIK__VALUE__KIND_VERBATIM, v.verbatim = &vb, put_reply(&out, &v, 0);
+    v.kind_case = KVIK__VALUE__KIND_BIGNUM, v.bignum = (char *)"-123456789012345678901234567890";
+    put_reply(&out, &v, 0);
+    VAL(e1);
+    VAL(e2);
+    e1.kind_case = KVIK__VALUE__KIND_INTEGER, e1.integer = 1;
+    BULK(e2, "x", 1);
+    Kvik__Value *elems[] = {&e1, &e2};
+    Kvik__Aggregate agg = KVIK__AGGREGATE__INIT;
+    agg.n_values = 2;
+    agg.values = elems;
+    v.kind_case = KVIK__VALUE__KIND_ARRAY, v.array = &agg, put_reply(&out, &v, 0);
+    v.kind_case = KVIK__VALUE__KIND_SET, v.set = &agg, put_reply(&out, &v, 0);
+    Kvik__Map map = KVIK__MAP__INIT;
+    Kvik__Value *keys[] = {&e2}, *vals[] = {&e1};
+    map.n_keys = map.n_values = 1;
+    map.keys = keys;
+    map.values = vals;
+    v.kind_case = KVIK__VALUE__KIND_MAP, v.map = &map, put_reply(&out, &v, 0);
+    Kvik__ServerMessage pm = KVIK__SERVER_MESSAGE__INIT;
+    pm.msg_case = KVIK__SERVER_MESSAGE__MSG_PUSH;
+    pm.push = &agg;
+    put_server_message(&out, &pm, NATIVE_NONE);
+    static char zs[20000];
+    memset(zs, 'z', sizeof(zs));
+    BULK(v, zs, sizeof(zs));
+    put_reply(&out, &v, NATIVE_ZSTD);
+    put_reply(&out, &v, NATIVE_GZIP);
+    put_reply(&out, &v, NATIVE_LZ4);
+
+    step steps[] = {{out.p, out.len, 0}, {NULL, 0, 0}};
+    fake f;
+    fake_start(&f, steps, 1, 0);
+    f.keep = 1;
+    kvik_options o;
+    kvik_options_init(&o);
+    o.protocol = KVIK_NATIVE;
+    o.client_name = "nat";
+    o.compress_min = 64;
+    kvik *k = fake_conn(&f, &o);
+    assert_int_equal(kvik_protocol_version(k), 1);
+    static char ys[10000];
+    memset(ys, 'y', sizeof(ys));
+    const char *set[] = {"SET", "k", ys};
+    size_t lens[] = {3, 1, sizeof(ys)};
+    assert_int_equal(kvik_send(k, 3, set, lens), 0);
+    const char *ping[] = {"PING"};
+    assert_int_equal(kvik_send(k, 1, ping, NULL), 0);
+
+    kvik_reply *r;
+    check_str(r = kvik_read(k), KVIK_STATUS, "OK"), kvik_reply_free(r);
+    check_str(r = kvik_read(k), KVIK_ERROR, "ERR nope"), kvik_reply_free(r);
+    check_int(r = kvik_read(k), -5), kvik_reply_free(r);
+    r = kvik_read(k);
+    assert_int_equal(r->type, KVIK_STRING);
+    assert_int_equal(r->len, 3);
+    assert_memory_equal(r->str, "a\0b", 4);
+    kvik_reply_free(r);
+    r = kvik_read(k);
+    assert_int_equal(r->type, KVIK_NIL);
+    kvik_reply_free(r);
+    r = kvik_read(k);
+    check_str(r, KVIK_DOUBLE, "2.5");
+    assert_true(r->dval == 2.5);
+    kvik_reply_free(r);
+    r = kvik_read(k);
+    assert_int_equal(r->type, KVIK_BOOL);
+    assert_int_equal(r->integer, 1);
+    kvik_reply_free(r);
+    r = kvik_read(k);
+    check_str(r, KVIK_VERBATIM, "# hi");
+    assert_string_equal(r->vtype, "mkd");
+    kvik_reply_free(r);
+    check_str(r = kvik_read(k), KVIK_BIGNUM, "-123456789012345678901234567890"), kvik_reply_free(r);
+    kvik_type aggs[] = {KVIK_ARRAY, KVIK_SET};
+    for (int i = 0; i < 2; i++) {
+        r = kvik_read(k);
+        assert_int_equal(r->type, aggs[i]);
+        assert_int_equal(r->elements, 2);
+        check_int(r->element[0], 1);
+        check_str(r->element[1], KVIK_STRING, "x");
+        kvik_reply_free(r);
+    }
+    r = kvik_read(k);
+    assert_int_equal(r->type, KVIK_MAP);
+    assert_int_equal(r->elements, 2);
+    check_str(r->element[0], KVIK_STRING, "x");
+    check_int(r->element[1], 1);
+    kvik_reply_free(r);
+    r = kvik_read(k);
+    assert_int_equal(r->type, KVIK_PUSH);
+    assert_int_equal(r->elements, 2);
+    kvik_reply_free(r);
+    for (int i = 0; i < 3; i++) { /* zstd, gzip, lz4 */
+        r = kvik_read(k);
+        if (!r) fail_msg("compressed reply %d: %s", i, kvik_errstr(k));
+        assert_int_equal(r->len, sizeof(zs));
+        assert_memory_equal(r->str, zs, sizeof(zs));
+        kvik_reply_free(r);
+    }
+    kvik_stats st;
+    kvik_get_stats(k, &st);
+    assert_true(st.payload_in > st.bytes_in);   /* the big replies came compressed */
+    assert_true(st.payload_out > st.bytes_out); /* and so did the big request */
+    assert_int_equal(st.replies_read, 16);
+    kvik_close(k);
+    fake_stop(&f);
+
+    int comp;
+    Kvik__ClientMessage *m = client_message(&f, 0, &comp);
+    assert_int_equal(comp, NATIVE_NONE);
+    assert_int_equal(m->msg_case, KVIK__CLIENT_MESSAGE__MSG_HELLO);
+    assert_int_equal(m->hello->version, 1);
+    assert_int_equal(m->hello->n_accept, 3);
+    assert_string_equal(m->hello->client_name, "nat");
+    assert_string_equal(m->hello->password, "");
+    kvik__client_message__free_unpacked(m, NULL);
+    m = client_message(&f, 1, &comp);
+    assert_int_equal(comp, NATIVE_LZ4);
+    assert_int_equal(m->msg_case, KVIK__CLIENT_MESSAGE__MSG_REQUEST);
+    assert_int_equal(m->request->n_argv, 3);
+    assert_int_equal(m->request->argv[2].len, sizeof(ys));
+    assert_memory_equal(m->request->argv[2].data, ys, sizeof(ys));
+    kvik__client_message__free_unpacked(m, NULL);
+    m = client_message(&f, 2, &comp);
+    assert_int_equal(comp, NATIVE_NONE);
+    assert_int_equal(m->request->n_argv, 1);
+    assert_memory_equal(m->request->argv[0].data, "PING", 4);
+    kvik__client_message__free_unpacked(m, NULL);
+    fake_free(&f);
+    buf_free(&out);
+}
+
+/* A server that accepts no compression gets none; a client that wants none
+ * offers none. */
+static void test_native_fake_no_compression(void **state)
+{
+    buf out = BUF_INIT;
+    put_hello_reply(&out, NULL, 0, NULL);
+    VAL(v);
+    v.kind_case = KVIK__VALUE__KIND_SIMPLE, v.simple = (char *)"OK", put_reply(&out, &v, 0);
+    step steps[] = {{out.p, out.len, 0}, {NULL, 0, 0}};
+    for (int round = 0; round < 2; round++) {
+        fake f;
+        fake_start(&f, steps, 1, 0);
+        f.keep = 1;
+        kvik_options o;
+        kvik_options_init(&o);
+        o.protocol = KVIK_NATIVE;
+        o.compress = round; /* round 0: the client wants none */
+        o.compress_min = 16;
+        o.user = "alice";
+        o.password = "pw";
+        kvik *k = fake_conn(&f, &o);
+        static char ys[5000];
+        memset(ys, 'y', sizeof(ys));
+        const char *set[] = {"SET", "k", ys};
+        size_t lens[] = {3, 1, sizeof(ys)};
+        kvik_reply *r = kvik_command(k, 3, set, lens);
+        check_str(r, KVIK_STATUS, "OK");
+        kvik_reply_free(r);
+        kvik_close(k);
+        fake_stop(&f);
+        int comp;
+        Kvik__ClientMessage *m = client_message(&f, 0, &comp);
+        assert_int_equal(m->hello->n_accept, round ? 3 : 0);
+        assert_string_equal(m->hello->user, "alice");
+        assert_string_equal(m->hello->password, "pw");
+        kvik__client_message__free_unpacked(m, NULL);
+        m = client_message(&f, 1, &comp);
+        assert_int_equal(comp, NATIVE_NONE);
+        kvik__client_message__free_unpacked(m, NULL);
+        fake_free(&f);
+    }
+    buf_free(&out);
+}
+
+static void native_connect_fails(buf *script, kvik_errcode want, const char *text)
+{
+    step steps[] = {{script->p, script->len, 0}, {NULL, 0, 0}};
+    fake f;
+    fake_start(&f, steps, 1, 1);
+    kvik_options o;
+    kvik_options_init(&o);
+    o.protocol = KVIK_NATIVE;
+    o.port = f.port;
+    o.timeout_ms = 5000;
+    kvik_errcode code;
+    char err[256];
+    kvik *k = kvik_connect_ex(&o, &code, err, sizeof(err));
+    if (k) fail_msg("connect should fail (%s)", text);
+    assert_int_equal(code, want);
+    if (!strstr(err, text)) fail_msg("error '%s' lacks '%s'", err, text);
+    fake_stop(&f);
+}
+
+static void test_native_fake_refused(void **state)
+{
+    buf out = BUF_INIT;
+    put_hello_reply(&out, "WRONGPASS invalid username-password pair or user is disabled.", 0,
+                    NULL);
+    native_connect_fails(&out, KVIK_E_AUTH, "WRONGPASS");
+    out.len = 0;
+    put_hello_reply(&out, "unsupported protocol version 9", 0, NULL);
+    native_connect_fails(&out, KVIK_E_PROTOCOL, "unsupported");
+    out.len = 0;
+    buf_puts(&out, "-ERR unknown command\r\n"); /* a RESP port */
+    native_connect_fails(&out, KVIK_E_PROTOCOL, "native port?");
+    out.len = 0;
+    VAL(v); /* a reply instead of HelloReply */
+    v.kind_case = KVIK__VALUE__KIND_SIMPLE, v.simple = (char *)"OK", put_reply(&out, &v, 0);
+    native_connect_fails(&out, KVIK_E_PROTOCOL, "Hello");
+    buf_free(&out);
+}
+
+static void native_read_fails(buf *script, kvik_options *o, kvik_errcode want,
+                              const char *text)
+{
+    step steps[] = {{script->p, script->len, 0}, {NULL, 0, 0}};
+    fake f;
+    fake_start(&f, steps, 1, 1);
+    o->protocol = KVIK_NATIVE;
+    kvik *k = fake_conn(&f, o);
+    kvik_reply *r = kvik_commandv(k, "GET", "x", NULL);
+    if (r) fail_msg("expected a failure (%s), got %s", text, kvik_type_name(r->type));
+    assert_int_equal(kvik_errcode_of(k), want);
+    if (!strstr(kvik_errstr(k), text)) fail_msg("error '%s' lacks '%s'", kvik_errstr(k), text);
+    kvik_close(k);
+    fake_stop(&f);
+}
+
+static void test_native_fake_limits(void **state)
+{
+    buf out = BUF_INIT;
+    kvik_options o;
+    /* nesting: 3 levels pass max_depth 3, 4 do not; 10000 levels (which
+     * would make protobuf-c recurse that deep) are refused before decoding */
+    put_hello_reply(&out, NULL, 0, NULL);
+    put_nested(&out, 3);
+    step steps[] = {{out.p, out.len, 0}, {NULL, 0, 0}};
+    fake f;
+    fake_start(&f, steps, 1, 0);
+    kvik_options_init(&o);
+    o.protocol = KVIK_NATIVE;
+    o.max_depth = 3;
+    kvik *k = fake_conn(&f, &o);
+    kvik_reply *r = kvik_commandv(k, "GET", "x", NULL);
+    assert_non_null(r);
+    check_int(r->element[0]->element[0]->element[0], 1);
+    kvik_reply_free(r);
+    kvik_close(k);
+    fake_stop(&f);
+
+    out.len = 0;
+    put_hello_reply(&out, NULL, 0, NULL);
+    put_nested(&out, 4);
+    native_read_fails(&out, &o, KVIK_E_PROTOCOL, "nested");
+    out.len = 0;
+    put_hello_reply(&out, NULL, 0, NULL);
+    put_nested(&out, 10000);
+    kvik_options_init(&o);
+    native_read_fails(&out, &o, KVIK_E_PROTOCOL, "nested");
+
+    /* a compressed reply that would expand past max_bulk */
+    out.len = 0;
+    put_hello_reply(&out, NULL, 0, NULL);
+    char *zeros = calloc(1, 1u << 20);
+    VAL(v);
+    BULK(v, zeros, 1u << 20);
+    put_reply(&out, &v, NATIVE_ZSTD);
+    free(zeros);
+    kvik_options_init(&o);
+    o.max_bulk = 100000;
+    native_read_fails(&out, &o, KVIK_E_PROTOCOL, "native frame");
+
+    /* a frame announcing more than max_bulk */
+    out.len = 0;
+    put_hello_reply(&out, NULL, 0, NULL);
+    buf_append(&out, "\x00\x10\x00\x00", 4);
+    native_read_fails(&out, &o, KVIK_E_PROTOCOL, "exceeds");
+
+    /* garbage payload */
+    out.len = 0;
+    put_hello_reply(&out, NULL, 0, NULL);
+    buf_append(&out, "\x00\x00\x00\x03\xff\xff\xff", 7);
+    kvik_options_init(&o);
+    native_read_fails(&out, &o, KVIK_E_PROTOCOL, "native message");
+
+    /* a map with more keys than values */
+    out.len = 0;
+    put_hello_reply(&out, NULL, 0, NULL);
+    VAL(k1);
+    k1.kind_case = KVIK__VALUE__KIND_INTEGER;
+    Kvik__Value *keys[] = {&k1, &k1};
+    Kvik__Map map = KVIK__MAP__INIT;
+    map.n_keys = 2;
+    map.keys = keys;
+    map.n_values = 1;
+    map.values = keys;
+    v.kind_case = KVIK__VALUE__KIND_MAP;
+    v.map = &map;
+    put_reply(&out, &v, 0);
+    native_read_fails(&out, &o, KVIK_E_PROTOCOL, "map");
+
+    /* closed mid-frame */
+    out.len = 0;
+    put_hello_reply(&out, NULL, 0, NULL);
+    buf_append(&out, "\x00\x00\x00\x10\x12", 5);
+    native_read_fails(&out, &o, KVIK_E_IO, "closed");
+    buf_free(&out);
 }
 
 /* ======================================================================== */
@@ -1144,6 +1603,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_connect_timeout),     cmocka_unit_test(test_fake_all_resp3_types),
         cmocka_unit_test(test_fake_split),          cmocka_unit_test(test_fake_errors),
         cmocka_unit_test(test_fake_timeout),        cmocka_unit_test(test_send_args),
+        cmocka_unit_test(test_native_fake_types),   cmocka_unit_test(test_native_fake_no_compression),
+        cmocka_unit_test(test_native_fake_refused), cmocka_unit_test(test_native_fake_limits),
     };
     const struct CMUnitTest server[] = {
         cmocka_unit_test(test_types_resp2),     cmocka_unit_test(test_types_resp3),
