@@ -103,7 +103,10 @@ int kl_wait(kvik *k, short events)
 /* One transport read into k->in. > 0 bytes, KL_WANT_*, or -1 (EOF included). */
 static ssize_t read_some(kvik *k)
 {
-    if (k->in_pos && (k->in_pos == k->in.len || k->in_pos >= k->in.len / 2)) {
+    if (k->in_pos == k->in.len) { /* all parsed: start over, small again */
+        k->in.len = k->in_pos = 0;
+        if (k->in.cap > (1u << 20)) buf_free(&k->in);
+    } else if (k->in_pos >= k->in.len / 2) {
         memmove(k->in.p, k->in.p + k->in_pos, k->in.len - k->in_pos);
         k->in.len -= k->in_pos;
         k->in_pos = 0;

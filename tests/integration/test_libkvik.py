@@ -6,8 +6,8 @@ builds them as $(B)/tests/lib/test_libkvik next to the server binary's build
 servers one group of C tests needs and runs that group with the ports in the
 environment. KVIK_LIBTEST overrides the binary's path.
 
-TLS runs against Debian's redis-server (7.0 supports --tls-port) with
-certificates made by openssl for the test: a CA, a server certificate for
+TLS runs against kvik's TLS port and against Debian's redis-server (7.0
+supports --tls-port), with certificates made by openssl for the test: a CA, a server certificate for
 localhost / 127.0.0.1, a client certificate (the server requires one) and a
 second, unrelated CA.
 """
@@ -161,6 +161,17 @@ class RedisTLS:
                 self.proc.kill()
                 self.proc.wait(10)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def test_tls_against_kvik(server, certs):
+    """kvik's own TLS listener (tls-auth-clients yes: a client certificate is
+    required), beside its plain port."""
+    tls_port = util.free_port()
+    c = lambda n: os.path.join(certs, n)
+    server("--tls-port", tls_port, "--tls-cert-file", c("server.crt"),
+           "--tls-key-file", c("server.key"), "--tls-ca-cert-file", c("ca.crt"),
+           "--tls-auth-clients", "yes", threads=2)
+    run_group("tls", {"KVIK_TLS_PORT": str(tls_port), "KVIK_TLS_DIR": certs})
 
 
 @pytest.mark.skipif(not os.access(util.REDIS_BIN, os.X_OK), reason="no redis-server")
