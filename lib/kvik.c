@@ -286,7 +286,8 @@ static int resp_handshake(kvik *k, const kvik_options *o)
 static int check_options(const kvik_options *o, char *err, size_t errlen)
 {
     const char *why = NULL;
-    if (!o->host || !o->host[0]) why = "no host";
+    if (!o) why = "no options";
+    else if (!o->host || !o->host[0]) why = "no host";
     else if (o->port <= 0 || o->port > 65535) why = "port out of range";
     else if (o->protocol != KVIK_RESP && o->protocol != KVIK_NATIVE) why = "unknown protocol";
     else if (o->protocol == KVIK_RESP && o->resp != 2 && o->resp != 3) why = "resp must be 2 or 3";
