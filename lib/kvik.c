@@ -339,6 +339,40 @@ kvik *kvik_connect_ex(const kvik_options *o, kvik_errcode *code, char *err, size
     return k;
 }
 
+static ssize_t none_read(kvik *k, void *p, size_t n)
+{
+    return KL_EOF;
+}
+
+static ssize_t none_write(kvik *k, const void *p, size_t n)
+{
+    return (ssize_t)n; /* what a detached connection sends goes nowhere */
+}
+
+static size_t none_pending(const kvik *k)
+{
+    return 0;
+}
+
+static void none_close(kvik *k)
+{
+}
+
+static const kl_transport none_transport = {"none", none_read, none_write, none_pending,
+                                            none_close};
+
+kvik *kl_detached(const kvik_options *o)
+{
+    kvik *k = conn_new(o);
+    k->tr = &none_transport;
+    return k;
+}
+
+void kl_feed(kvik *k, const void *p, size_t n)
+{
+    buf_append(&k->in, p, n);
+}
+
 kvik *kvik_connect(const kvik_options *o, char *err, size_t errlen)
 {
     return kvik_connect_ex(o, NULL, err, errlen);

@@ -154,8 +154,9 @@ static int pb_walk(const uint8_t *p, size_t n, int kind, int depth, int max)
 static int next_message(kvik *k, Kvik__ServerMessage **out)
 {
     nstate *s = state(k);
-    const uint8_t *p = (const uint8_t *)k->in.p + k->in_pos;
     size_t avail = k->in.len - k->in_pos;
+    if (avail == 0) return 0;
+    const uint8_t *p = (const uint8_t *)k->in.p + k->in_pos;
     native_frame f;
     char err[128] = "";
     int rc = native_frame_parse(p, avail, k->lim.max_bulk, &f, err);
