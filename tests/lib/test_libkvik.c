@@ -514,6 +514,27 @@ static void test_fake_all_resp3_types(void **state)
     assert_memory_equal(f.got, "*1\r\n$4\r\nPING\r\n", 14);
 }
 
+/* Two top-level attributes before one value (found by fuzz_libkvik: the
+ * first leaked): the last one is reported, then the value. */
+static void test_fake_two_attributes(void **state)
+{
+    static const step steps[] = {
+        {"|1\r\n+a\r\n+b\r\n|1\r\n+c\r\n+d\r\n:1\r\n+after\r\n", 0, 0},
+        {NULL, 0, 0},
+    };
+    fake f;
+    fake_start(&f, steps, 1, 0);
+    kvik *k = fake_conn(&f, NULL);
+    kvik_reply *r = kvik_commandv(k, "PING", NULL);
+    assert_int_equal(r->type, KVIK_ATTRIBUTE);
+    check_str(r->element[0], KVIK_STATUS, "c");
+    kvik_reply_free(r);
+    check_int(r = kvik_read(k), 1), kvik_reply_free(r);
+    check_str(r = kvik_read(k), KVIK_STATUS, "after"), kvik_reply_free(r);
+    kvik_close(k);
+    fake_stop(&f);
+}
+
 /* Values arriving in pieces, with pauses, in every kind of place. */
 static void test_fake_split(void **state)
 {
@@ -1608,7 +1629,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_url_basic),           cmocka_unit_test(test_url_errors),
         cmocka_unit_test(test_bad_options),         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_connect_timeout),     cmocka_unit_test(test_fake_all_resp3_types),
-        cmocka_unit_test(test_fake_split),          cmocka_unit_test(test_fake_errors),
+        cmocka_unit_test(test_fake_two_attributes), cmocka_unit_test(test_fake_split),          cmocka_unit_test(test_fake_errors),
         cmocka_unit_test(test_fake_timeout),        cmocka_unit_test(test_send_args),
         cmocka_unit_test(test_native_fake_types),   cmocka_unit_test(test_native_fake_no_compression),
         cmocka_unit_test(test_native_fake_refused), cmocka_unit_test(test_native_fake_limits),
