@@ -1419,6 +1419,54 @@ static void test_url_connect(void **state)
     kvik_close(k);
 }
 
+/* Connections used by several threads at once, one each. */
+static void *thread_work(void *arg)
+{
+    long id = (long)arg;
+    char key[32], err[256];
+    snprintf(key, sizeof(key), "thread-ctr-%ld", id);
+    kvik_options o;
+    kvik_options_init(&o);
+    o.port = g_port;
+    o.protocol = g_proto;
+    o.resp = 2 + (int)(id % 2);
+    o.timeout_ms = 10000;
+    kvik *k = kvik_connect(&o, err, sizeof(err));
+    if (!k) return (void *)"connect failed";
+    const char *del[] = {"DEL", key};
+    kvik_reply_free(kvik_command(k, 2, del, NULL));
+    for (int round = 0; round < 10; round++) {
+        for (int i = 0; i < 200; i++) {
+            const char *argv[] = {"INCR", key};
+            kvik_send(k, 2, argv, NULL);
+        }
+        for (int i = 0; i < 200; i++) {
+            kvik_reply *r = kvik_read(k);
+            long long want = round * 200 + i + 1;
+            int ok = r && r->type == KVIK_INTEGER && r->integer == want;
+            kvik_reply_free(r);
+            if (!ok) {
+                kvik_close(k);
+                return (void *)"wrong reply";
+            }
+        }
+    }
+    kvik_reply_free(kvik_command(k, 2, del, NULL));
+    kvik_close(k);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    pthread_t th[6];
+    for (long i = 0; i < 6; i++) pthread_create(&th[i], NULL, thread_work, (void *)i);
+    for (int i = 0; i < 6; i++) {
+        void *res;
+        pthread_join(th[i], &res);
+        if (res) fail_msg("thread %d: %s", i, (const char *)res);
+    }
+}
+
 static void test_stats(void **state)
 {
     kvik *k = open_conn(g_port, 2);
@@ -1640,7 +1688,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pubsub_resp2),    cmocka_unit_test(test_pubsub_resp3),
         cmocka_unit_test(test_timeout_debug_sleep), cmocka_unit_test(test_server_closes),
         cmocka_unit_test(test_handshake_options), cmocka_unit_test(test_url_connect),
-        cmocka_unit_test(test_stats),
+        cmocka_unit_test(test_threads),         cmocka_unit_test(test_stats),
     };
     const struct CMUnitTest auth[] = {cmocka_unit_test(test_auth)};
     const struct CMUnitTest tls[] = {cmocka_unit_test(test_tls_mutual),
