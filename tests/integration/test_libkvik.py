@@ -102,7 +102,7 @@ def openssl(*args, cwd):
 
 def make_certs(d):
     """ca.crt/ca.key, server.crt/key (localhost, 127.0.0.1), client.crt/key,
-    other-ca.crt: all in d."""
+    other-ca.crt, ca-dir/: all in d."""
     for ca in ("ca", "other-ca"):
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                 "-subj", "/CN=kvik test %s" % ca, "-keyout", ca + ".key", "-out", ca + ".crt",
@@ -118,6 +118,11 @@ def make_certs(d):
         openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
                 "-CAcreateserial", "-days", "2", "-extfile", name + ".ext",
                 "-out", name + ".crt", cwd=d)
+    # ca-dir/: the CA under its OpenSSL hash name, for tls_ca_dir
+    h = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", "ca.crt"], cwd=d,
+                       check=True, capture_output=True, text=True).stdout.strip()
+    os.mkdir(os.path.join(d, "ca-dir"))
+    shutil.copy(os.path.join(d, "ca.crt"), os.path.join(d, "ca-dir", h + ".0"))
 
 
 @pytest.fixture(scope="module")

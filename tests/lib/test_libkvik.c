@@ -13,8 +13,8 @@
  *   test_libkvik auth      KVIK_AUTH_PORT (requirepass KVIK_AUTH_PASS)
  *   test_libkvik native    KVIK_NATIVE_PORT: the same over the native protocol
  *   test_libkvik tls       KVIK_TLS_PORT, KVIK_TLS_DIR (ca.crt, client.crt,
- *                          client.key, other-ca.crt); the server requires a
- *                          client certificate
+ *                          client.key, other-ca.crt, ca-dir/); the server
+ *                          requires a client certificate
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1625,6 +1625,11 @@ static void test_tls_mutual(void **state)
     /* by name: the certificate names localhost */
     o.host = "localhost";
     assert_int_equal(tls_try(&o, err, sizeof(err)), KVIK_OK);
+    /* the CA from a hashed directory instead of a file */
+    char dir[600];
+    o.tls_ca_file = NULL;
+    o.tls_ca_dir = tls_path(dir, "ca-dir");
+    if (tls_try(&o, err, sizeof(err)) != KVIK_OK) fail_msg("CA dir: %s", err);
 }
 
 static void test_tls_refusals(void **state)
