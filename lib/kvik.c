@@ -226,6 +226,7 @@ kvik_reply *kvik_commandv(kvik *k, const char *name, ...)
 static kvik_errcode handshake_code(const char *cmd, const char *msg)
 {
     if (!strncmp(msg, "NOPROTO", 7)) return KVIK_E_PROTOCOL;
+    if (strstr(msg, "max number of clients")) return KVIK_E_IO; /* refused before reading */
     if (!strcmp(cmd, "AUTH") || !strcmp(cmd, "HELLO")) return KVIK_E_AUTH;
     if (!strncmp(msg, "NOAUTH", 6) || !strncmp(msg, "WRONGPASS", 9)) return KVIK_E_AUTH;
     return KVIK_E_ARG;

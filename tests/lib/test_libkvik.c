@@ -1001,8 +1001,14 @@ static void test_native_fake_refused(void **state)
     out.len = 0;
     put_hello_reply(&out, "unsupported protocol version 9", 0, NULL);
     native_connect_fails(&out, KVIK_E_PROTOCOL, "unsupported");
+    out.len = 0; /* refused before the first frame: one RESP error line */
+    buf_puts(&out, "-ERR max number of clients reached\r\n");
+    native_connect_fails(&out, KVIK_E_IO, "refused the connection: ERR max number of clients");
     out.len = 0;
-    buf_puts(&out, "-ERR unknown command\r\n"); /* a RESP port */
+    buf_puts(&out, "-DENIED Running in protected mode\r\n");
+    native_connect_fails(&out, KVIK_E_AUTH, "DENIED Running in protected mode");
+    out.len = 0; /* a RESP server's answer to a Hello frame */
+    buf_puts(&out, "*3\r\n$3\r\nfoo\r\n");
     native_connect_fails(&out, KVIK_E_PROTOCOL, "native port?");
     out.len = 0;
     VAL(v); /* a reply instead of HelloReply */
