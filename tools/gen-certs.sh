@@ -12,8 +12,8 @@
 #                                    (for tls-ca-cert-dir)
 #
 # Idempotent: files that exist are kept, so running it again changes nothing;
-# a certificate is only made when it is missing (delete one to remake it; the
-# CA being remade remakes the others). Keys are RSA 2048, unencrypted, mode
+# a certificate is only made when it is missing (delete one to remake it; a
+# new key remakes its certificate, and a new CA remakes the others). Keys are RSA 2048, unencrypted, mode
 # 0600. For tests and development only: a real deployment gets its
 # certificates from a real CA.
 set -eu
@@ -26,13 +26,15 @@ cd "$DIR"
 
 need() { [ ! -s "$1" ]; }
 
+# newkey NAME: NAME.key if missing; a new key drops the old NAME.crt.
 newkey() {
-    need "$1" || return 0
-    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null
+    need "$1.key" || return 0
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null
+    rm -f "$1.crt"
 }
 
 remade=0
-newkey ca.key
+newkey ca
 if need ca.crt; then
     openssl req -x509 -new -key ca.key -sha256 -days "$DAYS" \
         -subj "/O=kvik test/CN=kvik test CA" \
@@ -53,13 +55,13 @@ sign() {
     rm -f "$1.csr.tmp" "$ext"
 }
 
-newkey server.key
+newkey server
 sign server "localhost" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost"
 
-newkey client.key
+newkey client
 sign client "kvik test client" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=clientAuth"

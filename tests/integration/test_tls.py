@@ -343,6 +343,23 @@ def test_plaintext_client_on_tls_port(srv, certs):
     wait_for(lambda: "handshake with 127.0.0.1:" in srv.output(), message="a logged failure")
 
 
+def test_client_kill_and_quit(srv, certs):
+    c = TlsRaw(srv, client_ctx(certs))
+    assert c.call("CLIENT", "SETNAME", "victim") == b"OK"
+    plain = srv.client()
+    assert util.cmd(plain, "CLIENT", "KILL", "SKIPME", "no", "ID",
+                    str(int(c.call("CLIENT", "ID")))) == 1
+    closed, _ = c.read_until_closed(5)
+    assert closed
+    c.close()
+    q = TlsRaw(srv, client_ctx(certs))
+    assert q.call("QUIT") == b"OK"
+    closed, _ = q.read_until_closed(5)
+    assert closed
+    q.close()
+    assert tls_redis(srv, certs).ping()
+
+
 def test_info_reports_tls(srv, certs):
     r = tls_redis(srv, certs)
     r.ping()
@@ -425,6 +442,15 @@ def test_bad_config_refused_at_start(server, certs, tmp_path):
     assert "tls-protocols: unknown protocol 'TLSv9'" in out
     out = start_fails(server, *tls_args(certs, port, extra=["--tls-ciphers", "NOPE"]))
     assert "tls-ciphers 'NOPE'" in out
+
+
+def test_tls_settings_without_tls_port(server, certs):
+    """With tls-port 0 nothing is built or checked, as in Redis."""
+    s = server("--tls-cert-file", "/nonexistent.crt")
+    c = s.client()
+    assert c.config_set("tls-key-file", "/nonexistent.key")
+    assert c.config_set("tls-protocols", "TLSv1.3")
+    assert "tls_connected_clients" not in util.info_dict(c, "clients")
 
 
 def peer_cert_issuer(s, certs, ca):
