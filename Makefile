@@ -101,3 +101,6 @@ clean:
 	rm -rf build build-asan bin bin-asan
 
 -include $(LIB_OBJS:.o=.d) $(B)/server/main.d
+
+# libkvik, the client library: its build, tests and install rules.
+include lib/lib.mk

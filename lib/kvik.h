@@ -21,9 +21,18 @@
  * (a KVIK_PUSH with RESP3 or native, a KVIK_ARRAY with RESP2).
  *
  * Errors: a function that fails returns NULL or -1 and leaves a message in
- * kvik_errstr() and a code in kvik_errcode(); after KVIK_E_IO, KVIK_E_PROTOCOL or
- * KVIK_E_TIMEOUT the connection is unusable and must be closed. A reply of type
- * KVIK_ERROR is the server's answer to a command, not a failure of the library.
+ * kvik_errstr() and a code in kvik_errcode_of(); after KVIK_E_IO, KVIK_E_PROTOCOL
+ * or KVIK_E_TIMEOUT the connection is unusable and must be closed. A reply of
+ * type KVIK_ERROR is the server's answer to a command, not a failure of the
+ * library.
+ *
+ * Memory: the library allocates with malloc and aborts the process with a
+ * message when memory runs out. Replies belong to the caller (kvik_reply_free).
+ * Threads: distinct connections may be used from distinct threads at once; the
+ * library keeps no global state of its own (OpenSSL initialises itself).
+ * SIGPIPE is never raised by the library's writes.
+ *
+ * The full reference is docs/libkvik.md.
  */
 #ifndef KVIK_H
 #define KVIK_H
@@ -38,6 +47,16 @@ extern "C" {
 #define KVIK_LIB_VERSION "0.1.0"
 
 typedef struct kvik kvik;
+
+typedef enum kvik_errcode {
+    KVIK_OK = 0,
+    KVIK_E_IO,        /* connect/read/write failed or the server closed */
+    KVIK_E_PROTOCOL,  /* malformed data from the server, or over a limit */
+    KVIK_E_TIMEOUT,
+    KVIK_E_AUTH,      /* the handshake was refused (wrong password, ...) */
+    KVIK_E_TLS,
+    KVIK_E_ARG,       /* a bad argument to the library */
+} kvik_errcode;
 
 typedef enum kvik_protocol {
     KVIK_RESP = 0,   /* RESP2 or RESP3 (options.resp) */
@@ -78,17 +97,37 @@ typedef struct kvik_options {
     size_t max_bulk;           /* default 512 MB */
     size_t max_elements;       /* per aggregate; default 1<<30 */
     int max_depth;             /* nesting; default 64 */
+    char *url_strings_;        /* private: what kvik_options_from_url allocated */
 } kvik_options;
 
+/* Sets every field to its default. */
 void kvik_options_init(kvik_options *o);
-/* Fills o from a URL: kvik://[user[:password]@]host[:port][/db] (also
- * redis://, rediss:// and kvik+tls:// for TLS, kvik+native:// for the native
- * protocol). Returns 0, or -1 with a message in err. */
+/* Sets the fields a URL names, on top of what o holds (call kvik_options_init
+ * first):
+ *   scheme://[user[:password]@]host[:port][/db][?name=value&...]
+ * scheme: redis, kvik (RESP over TCP), rediss, kvik+tls (RESP over TLS),
+ * kvik+native, kvik+native+tls. host may be [IPv6]. user and password may
+ * hold %XX escapes. Query names: resp (2|3), name (client name), timeout and
+ * connect_timeout (ms), compress (none|gzip|lz4|zstd), ca_file, ca_dir,
+ * cert_file, key_file, sni, insecure (0|1).
+ * The strings o points to afterwards are allocated: release them with
+ * kvik_options_free() once no connection is being made from o (a connection
+ * keeps no pointer into o). Returns 0, or -1 with a message in err (may be
+ * NULL); o is left unchanged on failure. */
 int kvik_options_from_url(kvik_options *o, const char *url, char *err, size_t errlen);
+/* Frees what kvik_options_from_url allocated (nothing else) and clears the
+ * pointers to it. Safe on any initialised options, any number of times. */
+void kvik_options_free(kvik_options *o);
 
 /* Connects, runs the handshake (HELLO / native Hello, AUTH, SELECT, SETNAME).
- * NULL on failure with a message in err (may be NULL). */
+ * NULL on failure with a message in err (may be NULL). o is only read during
+ * the call. */
 kvik *kvik_connect(const kvik_options *o, char *err, size_t errlen);
+/* The same, and on failure *code (may be NULL) tells the kind of failure:
+ * KVIK_E_IO (refused, unreachable), KVIK_E_TIMEOUT, KVIK_E_AUTH, KVIK_E_TLS,
+ * KVIK_E_PROTOCOL or KVIK_E_ARG. *code is KVIK_OK on success. */
+kvik *kvik_connect_ex(const kvik_options *o, kvik_errcode *code, char *err, size_t errlen);
+/* Closes the connection and frees k and everything it buffered. k may be NULL. */
 void kvik_close(kvik *k);
 
 typedef enum kvik_type {
@@ -119,45 +158,50 @@ typedef struct kvik_reply {
     struct kvik_reply **element;
 } kvik_reply;
 
+/* Frees r and every element under it. r may be NULL. */
 void kvik_reply_free(kvik_reply *r);
+/* The name of a type: "nil", "status", "error", "integer", "string", ... */
+const char *kvik_type_name(kvik_type t);
 
 /* Queues one command (argv[0] is its name); lens may be NULL for C strings.
  * Sent at the next kvik_flush or kvik_read. 0 or -1. */
 int kvik_send(kvik *k, int argc, const char *const *argv, const size_t *lens);
 /* Writes everything queued. 0 or -1. */
 int kvik_flush(kvik *k);
-/* The next reply (or push), blocking up to timeout_ms. NULL on failure. */
+/* Flushes what is queued, then returns the next reply (or push), blocking up
+ * to timeout_ms for each wait on the socket. NULL on failure. The reply
+ * belongs to the caller (kvik_reply_free). A RESP3 attribute at the top
+ * level comes as its own KVIK_ATTRIBUTE reply (a map), the value it annotates
+ * as the next one; attributes inside aggregates are dropped. */
 kvik_reply *kvik_read(kvik *k);
 /* kvik_send + kvik_read. */
 kvik_reply *kvik_command(kvik *k, int argc, const char *const *argv, const size_t *lens);
 /* The same with C-string arguments, NULL-terminated: kvik_commandv(k, "GET", "x", NULL). */
 kvik_reply *kvik_commandv(kvik *k, const char *name, ...);
 
-typedef enum kvik_errcode {
-    KVIK_OK = 0,
-    KVIK_E_IO,        /* connect/read/write failed or the server closed */
-    KVIK_E_PROTOCOL,  /* malformed data from the server, or over a limit */
-    KVIK_E_TIMEOUT,
-    KVIK_E_AUTH,      /* the handshake was refused (wrong password, ...) */
-    KVIK_E_TLS,
-    KVIK_E_ARG,       /* a bad argument to the library */
-} kvik_errcode;
-
 const char *kvik_errstr(const kvik *k);
 kvik_errcode kvik_errcode_of(const kvik *k);
 
 /* Changes the read/write timeout (ms, 0 = none). */
 void kvik_set_timeout(kvik *k, int ms);
-/* The socket, for poll() by the caller. */
+/* The socket, for poll() by the caller. Poll it only when kvik_buffered() is
+ * 0: bytes the library has already received do not wake poll(). */
 int kvik_fd(const kvik *k);
+/* Bytes received and not yet returned as replies (including bytes inside the
+ * TLS layer). When non-zero, kvik_read() may return without waiting. */
+size_t kvik_buffered(const kvik *k);
 /* The protocol version in use: 2, 3 (RESP) or the native version. */
 int kvik_protocol_version(const kvik *k);
 
-/* Bytes written and read on the socket (after compression and TLS framing
- * below it is not counted: these are protocol bytes). */
+/* Protocol bytes written and read since the connection was made, handshake
+ * included: RESP text, or native frames as sent (compressed). TLS records
+ * add to what goes on the wire and are not counted. */
 typedef struct kvik_stats {
     uint64_t bytes_out, bytes_in;
-    uint64_t payload_out, payload_in; /* native: payload bytes before compression */
+    /* Native: payload bytes before compression / after decompression (frame
+     * headers excluded). RESP: equal to bytes_out, bytes_in. */
+    uint64_t payload_out, payload_in;
+    uint64_t commands_sent, replies_read; /* replies_read counts pushes too */
 } kvik_stats;
 void kvik_get_stats(const kvik *k, kvik_stats *st);
 
