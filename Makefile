@@ -23,13 +23,17 @@ endif
 
 CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter \
            -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
-           $(WERROR) -I. -pthread -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
+           $(WERROR) -I. -I$(B) -pthread -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -pthread $(SANFLAGS)
-LDLIBS  := $(MALLOC_LIBS) -llzf -lm
+LDLIBS  := $(MALLOC_LIBS) -llzf -lprotobuf-c -lz -llz4 -lzstd -lm
 
 LAYERS   := core proto net db types persist server
 LIB_SRCS := $(filter-out server/main.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+# The native protocol's messages: C code generated from proto/kvik.proto into
+# the build dir (not committed); include it as "proto/kvik.pb-c.h".
+PB_GEN   := $(B)/proto/kvik.pb-c.c $(B)/proto/kvik.pb-c.h
+LIB_OBJS += $(B)/proto/kvik.pb-c.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
@@ -45,6 +49,16 @@ deps:
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(PB_GEN) &: proto/kvik.proto
+	@mkdir -p $(B)
+	protoc-c --c_out=$(B) $<
+
+$(B)/proto/kvik.pb-c.o: $(B)/proto/kvik.pb-c.c
+	$(CC) $(filter-out -Wmissing-prototypes -Wshadow,$(CFLAGS)) -c $< -o $@
+
+# Every object may include the generated header: generate it first.
+$(LIB_OBJS) $(B)/server/main.o: | $(B)/proto/kvik.pb-c.h
 
 $(B)/libkvik-internal.a: $(LIB_OBJS)
 	@rm -f $@
