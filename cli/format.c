@@ -17,6 +17,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <strings.h>
 
 static void spaces(buf *out, int n)
 {
@@ -170,6 +171,29 @@ static void raw_inner(buf *out, const kvik_reply *r)
         }
         return;
     }
+}
+
+void format_raw_text(buf *out, const kvik_reply *r)
+{
+    raw_inner(out, r);
+}
+
+int format_is_text_command(int argc, char **argv)
+{
+    static const char *const one[] = {"info", "lolwut", NULL};
+    static const char *const two[][2] = {
+        {"client", "list"},     {"client", "info"},          {"memory", "doctor"},
+        {"memory", "malloc-stats"}, {"latency", "doctor"},   {"latency", "graph"},
+        {"cluster", "info"},    {"cluster", "nodes"},        {"debug", "htstats"},
+        {"debug", "htstats-key"},
+    };
+    if (argc < 1) return 0;
+    for (int i = 0; one[i]; i++)
+        if (!strcasecmp(argv[0], one[i])) return 1;
+    if (argc < 2) return 0;
+    for (size_t i = 0; i < sizeof(two) / sizeof(two[0]); i++)
+        if (!strcasecmp(argv[0], two[i][0]) && !strcasecmp(argv[1], two[i][1])) return 1;
+    return 0;
 }
 
 void format_raw(buf *out, const kvik_reply *r)

@@ -24,6 +24,14 @@ void format_tty(buf *out, const kvik_reply *r, int indent);
 /* Appends the raw form of r followed by a newline. */
 void format_raw(buf *out, const kvik_reply *r);
 
+/* Commands whose replies are text meant to be read as is (INFO, CLIENT
+ * LIST, MEMORY DOCTOR, ...): redis-cli prints them raw even on a terminal,
+ * and without adding a newline. Returns 1 for those. */
+int format_is_text_command(int argc, char **argv);
+
+/* Appends the raw form of r without a final newline (for the above). */
+void format_raw_text(buf *out, const kvik_reply *r);
+
 /* Appends s[0..len) as a double-quoted string with C-style escapes ("\n",
  * "\"", "\xNN" for bytes that are not printable). */
 void format_quoted(buf *out, const char *s, size_t len);

@@ -49,6 +49,7 @@ typedef struct cli {
     int want_raw, want_tty;
     int exit_on_error;   /* -e */
     int stdin_last;      /* -x */
+    int one_shot;        /* the command came on the command line */
     long repeat;         /* -r; -1: forever */
     double interval;     /* -i seconds */
     int db;              /* the database the prompt shows */
@@ -202,18 +203,24 @@ static int cli_connect(int quiet)
     C.k = kvik_connect(&C.o, err, sizeof(err));
     set_prompt();
     if (!C.k) {
-        if (!quiet)
-            fprintf(stderr, "Could not connect to kvik at %s:%d: %s\n", C.o.host, C.o.port, err);
+        if (!quiet) {
+            /* libkvik's message may name the address itself */
+            const char *why = err;
+            if (!strncmp(why, "connect to ", 11) && strstr(why, ": ")) why = strstr(why, ": ") + 2;
+            fprintf(stderr, "Could not connect to kvik at %s:%d: %s\n", C.o.host, C.o.port, why);
+        }
         C.broken++;
         return -1;
     }
     return 0;
 }
 
-static void print_reply(const kvik_reply *r)
+/* text: the reply of a command whose text is printed as is (INFO ...). */
+static void print_reply(const kvik_reply *r, int text)
 {
     buf out = BUF_INIT;
-    if (C.raw) format_raw(&out, r);
+    if (text) format_raw_text(&out, r);
+    else if (C.raw) format_raw(&out, r);
     else format_tty(&out, r, 0);
     fwrite(out.p, 1, out.len, stdout);
     fflush(stdout);
@@ -263,7 +270,7 @@ static void read_forever(void)
             set_prompt();
             return;
         }
-        print_reply(r);
+        print_reply(r, 0);
         kvik_reply_free(r);
     }
 }
@@ -287,7 +294,9 @@ static int run_once(int argc, char **argv, const size_t *lens)
     int sub = is_subscribe(argv[0]) && r->type != KVIK_ERROR;
     int mon = !strcasecmp(argv[0], "monitor") && r->type != KVIK_ERROR;
     if (sub && !C.raw) printf("Reading messages... (press Ctrl-C to quit)\n");
-    print_reply(r);
+    if (r->type == KVIK_ERROR && C.exit_on_error && C.one_shot)
+        fprintf(stderr, "%s\n", r->str); /* as redis-cli -e does */
+    else print_reply(r, format_is_text_command(argc, argv));
     kvik_reply_free(r);
     if (sub || mon) read_forever();
     return 0;
@@ -609,6 +618,7 @@ int main(int argc, char **argv)
     if (!C.o.host) C.o.host = "127.0.0.1";
     C.raw = C.want_raw || (!C.want_tty && !isatty(STDOUT_FILENO));
     signal(SIGPIPE, SIG_IGN);
+    C.one_shot = first < argc;
     if (first < argc) return one_shot(argc - first, argv + first);
     if (!isatty(STDIN_FILENO)) return stdin_mode();
     return interactive();
