@@ -386,7 +386,8 @@ static int run_line(const char *line, int interactive)
 {
     args a;
     if (args_split(line, &a) != 0) {
-        fprintf(stderr, "Invalid argument(s)\n");
+        printf("Invalid argument(s)\n"); /* on stdout, as redis-cli */
+        fflush(stdout);
         return 0;
     }
     if (a.argc == 0) return 0;
