@@ -230,6 +230,8 @@ typedef struct cmd {
     size_t lens[MAX_ARGS];
     char keys[MSET_KEYS][32];
     char ts[32];
+    char *msg; /* a pub/sub message being built (owned) */
+    size_t msg_cap;
 } cmd;
 
 static uint64_t key_number(uint64_t *rng)
@@ -249,27 +251,33 @@ static void args_str(cmd *c, const char *s)
 }
 
 /* A pub/sub message: its send time in ns (20 digits), then filler. */
+/* Channel names, written once before any thread starts. */
+#define MAX_CHANNELS 64
+static char channel_names[MAX_CHANNELS][32];
+
+static void make_channel_names(void)
+{
+    for (int i = 0; i < MAX_CHANNELS; i++)
+        snprintf(channel_names[i], sizeof(channel_names[i]), "bench-channel-%d", i);
+}
+
 static void publish_args(cmd *c, uint64_t *rng, int channel)
 {
-    static char names[64][32];
-    snprintf(names[channel % 64], 32, "bench-channel-%d", channel % 64);
     args_str(c, "PUBLISH");
-    args_str(c, names[channel % 64]);
+    args_str(c, channel_names[channel % MAX_CHANNELS]);
     const char *v = value_at(rng);
     if (cfg.dsize >= 20) {
         /* the timestamp replaces the first 20 bytes of a copy of the value */
-        static _Thread_local char *msg;
-        static _Thread_local size_t cap;
-        if (cap < cfg.dsize) {
-            free(msg);
-            msg = malloc(cfg.dsize);
-            if (!msg) abort();
-            cap = cfg.dsize;
+        if (c->msg_cap < cfg.dsize) {
+            free(c->msg);
+            c->msg = malloc(cfg.dsize);
+            if (!c->msg) abort();
+            c->msg_cap = cfg.dsize;
         }
-        memcpy(msg, v, cfg.dsize);
+        memcpy(c->msg, v, cfg.dsize);
         snprintf(c->ts, sizeof(c->ts), "%020" PRIu64, now_ns());
-        memcpy(msg, c->ts, 20);
-        v = msg;
+        memcpy(c->msg, c->ts, 20);
+        v = c->msg;
     }
     arg(c, v, cfg.dsize);
 }
@@ -833,8 +841,7 @@ static int make_nonblocking(conn *c, worker *w)
 
 static int subscribe_conn(conn *c, char *err, size_t errlen)
 {
-    char ch[32];
-    snprintf(ch, sizeof(ch), "bench-channel-%d", c->channel % 64);
+    const char *ch = channel_names[c->channel % MAX_CHANNELS];
     kvik_reply *r = kvik_commandv(c->k, "SUBSCRIBE", ch, NULL);
     if (!r || r->type == KVIK_ERROR) {
         snprintf(err, errlen, "SUBSCRIBE: %s", r ? r->str : kvik_errstr(c->k));
@@ -903,6 +910,7 @@ static void teardown(worker *ws)
         free(w->delivery.n);
         buf_free(&w->scratch);
         buf_free(&w->decomp);
+        free(w->c.msg);
     }
     free(ws);
 }
@@ -939,7 +947,7 @@ static void report(const result *r, int pubsub)
                    "delivered,delivered_per_sec\n");
             csv_header_done = 1;
         }
-        printf("%s,%s,%d,%d,%d,%zu,%" PRIu64 ",%.3f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%" PRIu64
+        printf("\"%s\",%s,%d,%d,%d,%zu,%" PRIu64 ",%.3f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%" PRIu64
                ",%" PRIu64 ",%.1f\n",
                r->label, proto_name(), cfg.clients, cfg.threads, cfg.pipeline, cfg.dsize, r->done,
                r->seconds, ops, r->lat.count ? r->lat.sum_ns / (double)r->lat.count / 1e6 : 0,
@@ -1207,7 +1215,10 @@ static void parse_options(int argc, char **argv)
         else if (!strcmp(a, "--lib")) cfg.use_lib = 1;
         else if (!strcmp(a, "--pubsub")) cfg.subs = (int)num(need(argc, argv, &i), 1);
         else if (!strcmp(a, "--publishers")) cfg.pubs = (int)num(need(argc, argv, &i), 1);
-        else if (!strcmp(a, "--channels")) cfg.channels = (int)num(need(argc, argv, &i), 1);
+        else if (!strcmp(a, "--channels")) {
+            cfg.channels = (int)num(need(argc, argv, &i), 1);
+            if (cfg.channels > MAX_CHANNELS) die("at most 64 channels", NULL);
+        }
         else if (!strcmp(a, "--csv")) cfg.csv = 1;
         else if (!strcmp(a, "-q")) cfg.quiet = 1;
         else if (!strcmp(a, "--help")) {
@@ -1249,8 +1260,10 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     make_values();
+    make_channel_names();
     int failed = 0;
     if (cfg.subs > 0) {
+        cfg.clients = cfg.pubs; /* what the report calls clients */
         if (cfg.threads > cfg.pubs + cfg.subs) cfg.threads = cfg.pubs + cfg.subs;
         failed = run(&cfg.runs[0], cfg.pubs, cfg.subs);
     } else {
