@@ -5,7 +5,8 @@ set -e
 PKGS="build-essential make pkg-config libjemalloc-dev libcmocka-dev clang
 libclang-rt-14-dev redis-server redis-tools python3 python3-redis python3-pytest
 libssl-dev libhiredis-dev liblzf-dev libprotobuf-c-dev protobuf-c-compiler
-libedit-dev liblz4-dev libzstd-dev zlib1g-dev protobuf-compiler python3-protobuf openssl tmux"
+libedit-dev liblz4-dev libzstd-dev zlib1g-dev protobuf-compiler python3-protobuf openssl tmux
+python3-lz4 python3-zstandard"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -22,6 +22,7 @@
 #include "server/aof.h"
 #include "server/blocking.h"
 #include "server/multi.h"
+#include "server/native.h"
 #include "server/pubsub.h"
 #include "server/stats.h"
 
@@ -82,6 +83,7 @@ client *client_new(worker *w, conn *cn, const char *addr, const char *laddr, int
     c->h.fn = on_event;
     c->h.priv = c;
     client_set_resp(c, 2);
+    if (proto == PROTO_NATIVE) native_srv_client_new(c);
     resp_reader_init(&c->rd);
     c->dbid = 0;
     c->db = ks_db_at(0);
@@ -101,6 +103,7 @@ client *client_new(worker *w, conn *cn, const char *addr, const char *laddr, int
 
 void client_set_resp(client *c, int resp)
 {
+    if (c->proto == PROTO_NATIVE) return; /* always RESP3-typed (server/native.c) */
     c->resp = resp;
     c->rops = resp == 3 ? &resp3_ops : &resp2_ops;
 }
@@ -124,6 +127,7 @@ static void client_free(client *c)
     multi_reset(c);
     unpark(c);
     pubsub_client_reset(c);
+    native_srv_client_free(c);
     unlink_client(w, c);
     conn_close(c->conn);
     buf_free(&c->qbuf);
@@ -334,8 +338,10 @@ void client_process_input(client *c)
     while (c->qpos < c->qbuf.len) {
         if (c->flags & (CL_CLOSE_AFTER_REPLY | CL_CLOSE_ASAP | CL_BLOCKED)) break;
         size_t consumed = 0;
-        int rc = resp_read_command(&c->rd, &lim, c->qbuf.p + c->qpos, c->qbuf.len - c->qpos,
-                                   &consumed);
+        int rc = c->proto == PROTO_NATIVE
+                     ? native_srv_read(c, &consumed)
+                     : resp_read_command(&c->rd, &lim, c->qbuf.p + c->qpos,
+                                         c->qbuf.len - c->qpos, &consumed);
         if (rc == RESP_AGAIN) {
             if (!c->cmd_start_ms) c->cmd_start_ms = now_ms();
             break;
@@ -355,7 +361,7 @@ void client_process_input(client *c)
             c->qpos += consumed;
             continue;
         }
-        set_argv(c);
+        if (c->proto != PROTO_NATIVE) set_argv(c); /* native: set by native_srv_read */
         if (paused_for(c)) {
             /* Leave the command in the buffer; it is parsed again on resume. */
             resp_reader_reset(&c->rd);

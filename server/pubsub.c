@@ -23,6 +23,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "server/client.h"
+#include "server/native.h"
 #include "server/worker.h"
 
 /* ------------------------------------------------------------ name entries */
@@ -103,6 +104,9 @@ typedef struct ps_msg {
     int kind;             /* PS_CHANNEL or PS_SHARD */
     const char *ch;       /* raw channel bytes (inside tail) */
     size_t chlen;
+    const char *msg;      /* raw message bytes (inside tail) */
+    size_t msglen;
+    void *_Atomic native; /* native protocol encoding, made on first use (server/native.c) */
     size_t tail_len;
     char *tail;           /* "$<clen>\r\n<channel>\r\n$<mlen>\r\n<msg>\r\n" */
     struct ps_msg *next[]; /* queue link, one per worker */
@@ -144,7 +148,10 @@ void pubsub_init(void)
 
 static void msg_unref(ps_msg *m)
 {
-    if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1) mem_free(m);
+    if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1) {
+        mem_free(atomic_load(&m->native));
+        mem_free(m);
+    }
 }
 
 void pubsub_shutdown(void)
@@ -359,6 +366,13 @@ static void push_to(client *c, const char *hdr, size_t hdrlen, int n, const lent
                     const ps_msg *m)
 {
     if (c->flags & (CL_CLOSED | CL_CLOSE_ASAP)) return;
+    if (c->proto == PROTO_NATIVE) {
+        native_srv_push_pubsub(c, pat ? "pmessage" : m->kind == PS_SHARD ? "smessage" : "message",
+                               pat ? slice_of(pat->k.name, pat->k.len) : slice_of(NULL, 0),
+                               slice_of(m->ch, m->chlen), slice_of(m->msg, m->msglen),
+                               (void *_Atomic *)&m->native); /* made once, shared */
+        return;
+    }
     client_mark_pending(c);
     c->rops->aggregate(&c->out, RESP_AGG_PUSH, (size_t)n);
     buf_reserve(&c->out, hdrlen + m->tail_len + (pat ? pat->k.len + 24 : 0));
@@ -446,6 +460,7 @@ static ps_msg *msg_new(int kind, slice ch, slice msg, int refs)
     size_t off = sizeof(ps_msg) + sizeof(ps_msg *) * (size_t)nw;
     ps_msg *m = mem_alloc(off + tail);
     atomic_init(&m->refs, refs);
+    atomic_init(&m->native, NULL);
     m->kind = kind;
     m->tail = (char *)m + off;
     m->tail_len = tail;
@@ -460,6 +475,8 @@ static ps_msg *msg_new(int kind, slice ch, slice msg, int refs)
     p += 2;
     memcpy(p, h2, (size_t)n2);
     p += n2;
+    m->msg = p;
+    m->msglen = msg.len;
     memcpy(p, msg.p, msg.len);
     p += msg.len;
     memcpy(p, "\r\n", 2);

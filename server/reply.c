@@ -33,7 +33,10 @@ void reply_status(client *c, const char *s)
 void reply_ok(client *c)
 {
     if (!prepare(c)) return;
-    buf_append(&c->out, "+OK\r\n", 5);
+    if (c->rops == &resp2_ops || c->rops == &resp3_ops)
+        buf_append(&c->out, "+OK\r\n", 5);
+    else
+        c->rops->status(&c->out, "OK", 2);
 }
 
 void reply_error(client *c, const char *msg)

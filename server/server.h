@@ -186,6 +186,7 @@ struct client {
     client *next_closing;      /* closing list */
     client *prev, *next;       /* worker's client list */
     struct ps_client *ps;      /* pub/sub subscriptions (server/pubsub.c), NULL if none */
+    struct native_state *nat;  /* native protocol state (server/native.c), NULL for RESP */
 };
 
 /* Reply API: the only way command code writes to a client. Protocol-neutral. */

@@ -28,6 +28,7 @@
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
+#include "server/native.h"
 #include "server/pubsub.h"
 #include "server/snapshot.h"
 #include "server/stats.h"
@@ -294,6 +295,7 @@ static int tcp_port(void)
 
 static const listener_kind listener_kinds[] = {
     {"TCP", tcp_port, conn_tcp_new, PROTO_RESP},
+    {"native", native_srv_port, conn_tcp_new, PROTO_NATIVE},
 };
 #define NKINDS (int)(sizeof(listener_kinds) / sizeof(listener_kinds[0]))
 
