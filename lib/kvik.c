@@ -161,7 +161,7 @@ int kvik_send(kvik *k, int argc, const char *const *argv, const size_t *lens)
     if (argc < 1 || !argv) return kl_fail(k, KVIK_E_ARG, "a command needs at least a name");
     for (int i = 0; i < argc; i++)
         if (!argv[i]) return kl_fail(k, KVIK_E_ARG, "argument %d is NULL", i);
-    k->proto->encode(k, argc, argv, lens);
+    if (k->proto->encode(k, argc, argv, lens) < 0) return -1;
     k->st.commands_sent++;
     return 0;
 }

@@ -48,8 +48,9 @@ typedef struct kl_transport {
 } kl_transport;
 
 typedef struct kl_protocol {
-    /* Appends one command to k->out. */
-    void (*encode)(kvik *k, int argc, const char *const *argv, const size_t *lens);
+    /* Appends one command to k->out. 0, or -1 (KVIK_E_ARG set, nothing
+     * appended) when the command cannot be encoded. */
+    int (*encode)(kvik *k, int argc, const char *const *argv, const size_t *lens);
     /* Parses one reply from k->in at in_pos: 1 with *out set (in_pos advanced),
      * 0 when more bytes are needed, -1 on a protocol error (set on k). */
     int (*parse)(kvik *k, kvik_reply **out);

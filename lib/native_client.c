@@ -20,25 +20,6 @@
 
 #include "core/mem.h"
 
-#ifdef KL_NO_NATIVE
-
-static void no_encode(kvik *k, int argc, const char *const *argv, const size_t *lens)
-{
-}
-
-static int no_parse(kvik *k, kvik_reply **out)
-{
-    return kl_fail(k, KVIK_E_PROTOCOL, "the native protocol is not built into libkvik");
-}
-
-const kl_protocol kl_native_protocol = {no_encode, no_parse, NULL};
-
-int kl_native_hello(kvik *k, const kvik_options *o)
-{
-    return kl_fail(k, KVIK_E_ARG, "the native protocol is not built into libkvik");
-}
-
-#else
 
 #include "proto/kvik.pb-c.h"
 #include "proto/native.h"
@@ -68,21 +49,25 @@ static void native_free_state(kvik *k)
     k->native = NULL;
 }
 
-/* Packs m and appends it to k->out as one frame. */
-static void send_message(kvik *k, const Kvik__ClientMessage *m, int compress)
+/* Packs m and appends it to k->out as one frame. 0, or -1 when it is too
+ * large for a frame (nothing appended). */
+static int send_message(kvik *k, const Kvik__ClientMessage *m, int compress)
 {
     nstate *s = state(k);
     size_t n = kvik__client_message__get_packed_size(m);
     s->pack.len = 0;
     buf_reserve(&s->pack, n);
     kvik__client_message__pack(m, (uint8_t *)s->pack.p);
-    native_frame_write(&k->out, (const uint8_t *)s->pack.p, n,
-                       compress ? s->send_comp : NATIVE_NONE, s->compress_min);
-    k->st.payload_out += n;
+    int rc = native_frame_write(&k->out, (const uint8_t *)s->pack.p, n,
+                                compress ? s->send_comp : NATIVE_NONE, s->compress_min);
     if (s->pack.cap > (1u << 20)) buf_shrink(&s->pack, 0);
+    if (rc == NATIVE_ERROR)
+        return kl_fail(k, KVIK_E_ARG, "a message of %zu bytes does not fit a native frame", n);
+    k->st.payload_out += n;
+    return 0;
 }
 
-static void native_encode(kvik *k, int argc, const char *const *argv, const size_t *lens)
+static int native_encode(kvik *k, int argc, const char *const *argv, const size_t *lens)
 {
     ProtobufCBinaryData small[16], *args = small;
     if (argc > 16) args = mem_alloc((size_t)argc * sizeof(*args));
@@ -96,8 +81,9 @@ static void native_encode(kvik *k, int argc, const char *const *argv, const size
     Kvik__ClientMessage m = KVIK__CLIENT_MESSAGE__INIT;
     m.msg_case = KVIK__CLIENT_MESSAGE__MSG_REQUEST;
     m.request = &req;
-    send_message(k, &m, 1);
+    int rc = send_message(k, &m, 1);
     if (args != small) mem_free(args);
+    return rc;
 }
 
 /* ---- Nesting check on the wire format ---- */
@@ -348,8 +334,7 @@ int kl_native_hello(kvik *k, const kvik_options *o)
     Kvik__ClientMessage m = KVIK__CLIENT_MESSAGE__INIT;
     m.msg_case = KVIK__CLIENT_MESSAGE__MSG_HELLO;
     m.hello = &hello;
-    send_message(k, &m, 0);
-    if (kvik_flush(k) < 0) return -1;
+    if (send_message(k, &m, 0) < 0 || kvik_flush(k) < 0) return -1;
     Kvik__ServerMessage *reply;
     int rc;
     while ((rc = next_message(k, &reply)) == 0)
@@ -371,5 +356,3 @@ int kl_native_hello(kvik *k, const kvik_options *o)
     kvik_reply_free(r);
     return rc;
 }
-
-#endif

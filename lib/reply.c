@@ -217,7 +217,7 @@ static char *put_hdr(char *p, char c, size_t n)
     return p;
 }
 
-static void resp_encode(kvik *k, int argc, const char *const *argv, const size_t *lens)
+static int resp_encode(kvik *k, int argc, const char *const *argv, const size_t *lens)
 {
     buf *o = &k->out;
     size_t before = o->len;
@@ -234,6 +234,7 @@ static void resp_encode(kvik *k, int argc, const char *const *argv, const size_t
         o->len = (size_t)(p - o->p);
     }
     k->st.payload_out += o->len - before;
+    return 0;
 }
 
 static int resp_parse(kvik *k, kvik_reply **out)
