@@ -380,3 +380,43 @@ def test_subscribe_prints_messages(shared_server, r):
     finally:
         p.send_signal(signal.SIGINT)
         p.wait(timeout=10)
+
+
+# ---- native protocol -------------------------------------------------------------
+
+@pytest.fixture
+def native_srv(server):
+    """A kvik server with a native listener; skips while the build has none."""
+    if util.IS_REDIS:
+        pytest.skip("the native protocol is kvik's")
+    nport = util.free_port()
+    srv = server("--native-port", str(nport))
+    rc, out, err = run([CLI, "--native", "-p", str(nport), "PING"])
+    if out != b"PONG\n":
+        pytest.skip("no native protocol in this build: %r" % (err or out))
+    srv.native_port = nport
+    return srv
+
+
+def test_native_prints_like_resp3(native_srv):
+    """Native replies are RESP3-typed: every shape prints as with -3."""
+    c = native_srv.client()
+    nat = [CLI, "--native", "-p", str(native_srv.native_port)]
+    resp3 = [CLI, "-3", "-p", str(native_srv.port)]
+    for args in SHAPES:
+        if args[0] == "INFO":
+            continue  # counters move between the two runs
+        for tty in (True, False):
+            got = []
+            for argv in (nat, resp3):
+                seed(c)
+                got.append(run_tty(argv + args) if tty else run(argv + args)[:2])
+            assert got[0] == got[1], args
+
+
+def test_native_url_and_stdin(native_srv):
+    url = "kvik+native://127.0.0.1:%d/5" % native_srv.native_port
+    assert run([CLI, "-u", url, "SET", "n", "1"])[1] == b"OK\n"
+    assert run([CLI, "-n", "5", "-p", str(native_srv.port), "GET", "n"])[1] == b"1\n"
+    out = run([CLI, "--native", "-p", str(native_srv.native_port)], stdin=b"select 5\nincr n\nnosuch\n")
+    assert out[1].startswith(b"OK\n2\nERR unknown command")
