@@ -636,7 +636,7 @@ static int next_batch(conn *c, uint64_t now)
         encode_one(w, c, &c->out);
     }
     c->inflight = n;
-    c->t0 = now;
+    c->t0 = now_ns(); /* after encoding: latency is the server's and the network's */
     return flush_out(c);
 }
 
@@ -718,6 +718,7 @@ static int read_input(conn *c, uint64_t now)
         if (n == 0) return -1;
         c->in.len += (size_t)n;
         c->w->bytes_in += (uint64_t)n;
+        now = now_ns(); /* the wake-up time would flatter later connections */
         if (parse_input(c, now) != 0) return -1;
         if ((size_t)n < 64 * 1024) return 0;
     }

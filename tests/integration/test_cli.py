@@ -420,3 +420,33 @@ def test_native_url_and_stdin(native_srv):
     assert run([CLI, "-n", "5", "-p", str(native_srv.port), "GET", "n"])[1] == b"1\n"
     out = run([CLI, "--native", "-p", str(native_srv.native_port)], stdin=b"select 5\nincr n\nnosuch\n")
     assert out[1].startswith(b"OK\n2\nERR unknown command")
+
+
+# ---- TLS (against redis-server's TLS port: kvik's own TLS is another branch) ------
+
+@pytest.fixture(scope="module")
+def tls_server():
+    if not os.access(util.REDIS_BIN, os.X_OK):
+        pytest.skip("no redis-server")
+    from test_libkvik import RedisTLS, make_certs
+    d = tempfile.mkdtemp(prefix="kvik-cli-tls-")
+    make_certs(d)
+    srv = RedisTLS(d)
+    srv.certs = d
+    yield srv
+    srv.stop()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_tls(tls_server):
+    c = lambda n: os.path.join(tls_server.certs, n)
+    tls = [CLI, "-p", str(tls_server.port), "--tls", "--cert", c("client.crt"),
+           "--key", c("client.key")]
+    assert run(tls + ["--cacert", c("ca.crt"), "SET", "t", "1"]) == (0, b"OK\n", b"")
+    assert run(tls + ["--cacert", c("ca.crt"), "--sni", "localhost", "GET", "t"])[1] == b"1\n"
+    assert run(tls + ["--insecure", "GET", "t"])[1] == b"1\n"
+    rc, out, err = run(tls + ["--cacert", c("other-ca.crt"), "GET", "t"])
+    assert rc == 1 and b"Could not connect" in err  # not the server's CA
+    url = "rediss://127.0.0.1:%d/0?ca_file=%s&cert_file=%s&key_file=%s" % (
+        tls_server.port, c("ca.crt"), c("client.crt"), c("client.key"))
+    assert run([CLI, "-u", url, "GET", "t"])[1] == b"1\n"

@@ -196,3 +196,28 @@ def test_native_pubsub(native_server):
                 "--csv")
     row = rows(out)[0]
     assert int(row["delivered"]) == 900
+
+
+# ---- TLS (redis-server's TLS port) -------------------------------------------------
+
+def test_tls_run():
+    if not os.access(util.REDIS_BIN, os.X_OK):
+        pytest.skip("no redis-server")
+    import shutil
+    import tempfile
+    from test_libkvik import RedisTLS, make_certs
+    d = tempfile.mkdtemp(prefix="kvik-bench-tls-")
+    try:
+        make_certs(d)
+        srv = RedisTLS(d)
+        try:
+            c = lambda n: os.path.join(d, n)
+            out = bench(srv.port, "--tls", "--cacert", c("ca.crt"), "--cert", c("client.crt"),
+                        "--key", c("client.key"), "-n", 2000, "-c", 4, "-P", 8,
+                        "-t", "set,get", "--csv")
+            for row in rows(out):
+                check_row(row, 2000)
+        finally:
+            srv.stop()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
