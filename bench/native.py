@@ -9,6 +9,9 @@ and a native port; kvik-benchmark (pinned to --bench-cpus) drives it:
   2. 64 KB compressible values (JSON-like text), SET and GET on the native
      protocol without compression, with lz4 and with zstd: bytes on the wire
      per op (both directions) and ops/s, ratio compressed / uncompressed.
+     The client picks what it compresses requests with (SET); the server
+     compresses replies (GET) with its own preference among what the client
+     accepts, whichever the client uses.
 
 Each figure is the best of --rounds runs, the protocols alternating so that
 noise on a shared machine hits both alike. Benchmarks never fail the build:
@@ -186,7 +189,9 @@ def main():
                     float(r["bytes_in_per_op"]), w / bw if bw else 0))
                 rows.append(["64k", test, 1, comp, o, w])
         print("\nratio: ops/s against the first row of its group (RESP, or no compression);"
-              " bytes: wire bytes per op (both directions) against the same.")
+              " bytes: wire bytes per op (both directions) against the same.\n"
+              "comp is what the client compresses with; the server compresses its replies with"
+              " its own preference among those the client accepts.")
         if args.csv:
             with open(args.csv, "w", newline="") as f:
                 wr = csv.writer(f)
