@@ -832,6 +832,11 @@ static kvik *open_conn(char *err, size_t errlen)
 
 static int make_nonblocking(conn *c, worker *w)
 {
+    /* from here on the socket is read directly: nothing may wait in libkvik */
+    if (kvik_buffered(c->k) != 0) {
+        errno = EPROTO;
+        return -1;
+    }
     c->fd = kvik_fd(c->k);
     int fl = fcntl(c->fd, F_GETFL);
     if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) < 0) return -1;
@@ -888,7 +893,7 @@ static worker *setup(int nreq, int nsub, const mix *m, int blocking)
             exit(1);
         }
         if (!blocking && make_nonblocking(c, w) != 0) {
-            perror("kvik-benchmark: epoll");
+            perror("kvik-benchmark: setting up a connection");
             exit(1);
         }
     }
