@@ -23,6 +23,7 @@
 #include <histedit.h>
 #include <limits.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,7 +476,8 @@ static void draw_hint(EditLine *el)
  * erases it once the key arrives (libedit then redraws what changed). */
 static int getc_fn(EditLine *el, wchar_t *wc)
 {
-    draw_hint(el);
+    struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+    if (poll(&pfd, 1, 0) == 0) draw_hint(el); /* not while a paste streams in */
     mbstate_t st;
     memset(&st, 0, sizeof(st));
     for (;;) {
