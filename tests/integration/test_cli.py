@@ -450,3 +450,14 @@ def test_tls(tls_server):
     url = "rediss://127.0.0.1:%d/0?ca_file=%s&cert_file=%s&key_file=%s" % (
         tls_server.port, c("ca.crt"), c("client.crt"), c("client.key"))
     assert run([CLI, "-u", url, "GET", "t"])[1] == b"1\n"
+
+
+def test_help_version_and_bad_options():
+    rc, out, _ = run([CLI, "--help"])
+    assert rc == 0 and b"Usage: kvik-cli" in out and b"--native" in out
+    rc, out, _ = run([CLI, "--version"])
+    assert rc == 0 and out.startswith(b"kvik-cli ")
+    rc, _, err = run([CLI, "--no-such-option"])
+    assert rc == 1 and b"unknown option" in err
+    rc, _, err = run([CLI, "-p"])
+    assert rc == 1 and b"requires an argument" in err
