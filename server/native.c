@@ -305,13 +305,17 @@ static size_t open_agg(buf *b, int comp, resp_agg kind, size_t n, int deferred)
     return mark;
 }
 
+/* Sets the innermost open aggregate's deferred header (deferred headers are
+ * set innermost first, so that is the one the caller's mark names; the mark
+ * itself may be stale: a push can move the reply, see native_srv_push_pubsub). */
 static void set_deferred(buf *b, int comp, size_t mark, resp_agg kind, size_t n)
 {
+    (void)mark;
     (void)n; /* the elements written are what counts */
     nbuild *nb = nb_find(b);
     if (!nb) return; /* cannot happen */
     level *l = &nb->lv[nb->depth - 1];
-    if (l->pos != mark || !l->deferred) { /* cannot happen: set innermost first */
+    if (!l->deferred) { /* cannot happen: set innermost first */
         log_warning("native: deferred length set out of order");
         return;
     }
@@ -681,8 +685,11 @@ int native_srv_read(client *c, size_t *consumed)
     native_state *ns = c->nat;
     const uint8_t *p = (const uint8_t *)c->qbuf.p + c->qpos;
     size_t len = c->qbuf.len - c->qpos;
-    size_t limit = cfg.client_query_buffer_limit ? (size_t)cfg.client_query_buffer_limit
-                                                 : NATIVE_MAX_PAYLOAD;
+    /* client-query-buffer-limit bounds whole frames (header included), and
+     * payloads after decompression. */
+    size_t limit = cfg.client_query_buffer_limit > NATIVE_HEADER_LEN
+                       ? (size_t)cfg.client_query_buffer_limit - NATIVE_HEADER_LEN
+                       : NATIVE_MAX_PAYLOAD;
     size_t max_payload = ns->hello_done ? limit : HELLO_MAX;
     char err[128];
     native_frame f;
@@ -786,7 +793,11 @@ void native_srv_push_pubsub(client *c, const char *kind, slice pattern, slice ch
     size_t agg = head + pc->len;
     size_t plen = 1 + vlen(agg) + agg;
     client_mark_pending(c);
-    buf *b = &c->out;
+    /* A message published by c's own command (a keyspace notification) while
+     * its reply is half written goes out before that reply, not inside it. */
+    nbuild *nb = nb_find(&c->out);
+    buf side = BUF_INIT;
+    buf *b = nb ? &side : &c->out;
     size_t start = b->len;
     buf_reserve(b, NATIVE_HEADER_LEN + plen);
     b->len += NATIVE_HEADER_LEN;
@@ -798,5 +809,11 @@ void native_srv_push_pubsub(client *c, const char *kind, slice pattern, slice ch
     memcpy(p, pc->bytes, pc->len);
     b->len = (size_t)(p - b->p) + pc->len;
     finish_frame(b, start, ns ? ns->send_comp : NATIVE_NONE);
+    if (nb) {
+        buf_insert(&c->out, nb->start, side.p, side.len);
+        nb->start += side.len;
+        for (int i = 0; i < nb->depth; i++) nb->lv[i].pos += side.len;
+        buf_free(&side);
+    }
     if (c->out.len - c->out_sent > c->obuf_check_at) client_check_obuf(c);
 }

@@ -778,3 +778,34 @@ def test_limits_and_bombs(server):
     assert r.call("PING") == Simple(b"PONG")
     r.close()
     still_serving(s)
+
+
+def test_own_notifications_never_split_a_reply(ns):
+    """A native client subscribed to keyspace events gets the notifications of
+    its own commands as whole pushes, never inside the command's reply."""
+    r = ns.resp3()
+    r.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
+    try:
+        c = ns.native(accept=(nc.LZ4,))
+        c.send("PSUBSCRIBE", "__key*__:*")
+        assert c.read()[0] == Bulk(b"psubscribe")
+        cmds = [["RPUSH", "l", "a", "b", "c"], ["LPOP", "l", "2"],
+                ["SADD", "s", "a", "b", "c"], ["SPOP", "s", "2"],
+                ["ZADD", "z", "1", "a", "2", "b"], ["ZPOPMIN", "z", "2"],
+                ["RPUSH", "m", "x", "y"], ["LMPOP", "1", "m", "LEFT", "COUNT", "2"],
+                ["HSET", "h", "a", "1"], ["HGETALL", "h"], ["SET", "g", "v"], ["GETDEL", "g"],
+                ["XADD", "st", "1-1", "f", "v"], ["XGROUP", "CREATE", "st", "g", "0"],
+                ["XREADGROUP", "GROUP", "g", "c1", "STREAMS", "st", ">"],
+                ["MULTI"], ["SET", "a", "1"], ["INCR", "a"], ["DEL", "a"], ["EXEC"]]
+        for args in cmds:
+            c.send(*args)
+            # Read until the reply: everything before it must be whole pushes.
+            while True:
+                m = c.read()
+                if not isinstance(m, Push):
+                    break
+                assert m[0] == Bulk(b"pmessage"), m
+            assert not isinstance(m, Error), (args, m)
+    finally:
+        r.call("CONFIG", "SET", "notify-keyspace-events", "")
+        r.close()
