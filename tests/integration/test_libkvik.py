@@ -78,6 +78,22 @@ def test_auth(server):
     run_group("auth", {"KVIK_AUTH_PORT": str(srv.port), "KVIK_AUTH_PASS": "s3cret-pass"})
 
 
+def test_native(server):
+    native_port = util.free_port()
+    srv = server("--native-port", native_port, threads=2)
+    run_group("native", {"KVIK_NATIVE_PORT": str(native_port)})
+
+
+def test_native_auth(server):
+    native_port = util.free_port()
+    srv = server("--native-port", native_port, threads=1)
+    c = srv.client()
+    c.config_set("requirepass", "s3cret-pass")
+    c.close()
+    run_group("native-auth", {"KVIK_AUTH_PORT": str(native_port),
+                              "KVIK_AUTH_PASS": "s3cret-pass"})
+
+
 # ---- TLS -------------------------------------------------------------------
 
 def openssl(*args, cwd):
