@@ -534,6 +534,8 @@ typedef struct worker {
     int id;
     conn *conns;
     int nconns;
+    int live;          /* requesting connections not finished */
+    int nsubs;         /* subscribing connections */
     int ep;
     const mix *m;
     hist lat, delivery;
@@ -618,6 +620,7 @@ static void finish_conn(conn *c)
 {
     if (c->finished) return;
     c->finished = 1;
+    c->w->live--;
     atomic_fetch_sub(&active_requesters, 1);
 }
 
@@ -731,14 +734,11 @@ static void fail(worker *w, const char *what)
     atomic_store(&stop_all, 1);
 }
 
+/* A connection finishes only with nothing in flight; subscribers listen
+ * until the run ends. */
 static int worker_busy(worker *w)
 {
-    for (int i = 0; i < w->nconns; i++) {
-        conn *c = &w->conns[i];
-        if (c->role == ROLE_REQUESTS && (!c->finished || c->inflight > 0)) return 1;
-        if (c->role == ROLE_SUBSCRIBER && !atomic_load(&stop_all)) return 1;
-    }
-    return 0;
+    return w->live > 0 || (w->nsubs > 0 && !atomic_load(&stop_all));
 }
 
 static void *event_loop(void *arg)
@@ -880,6 +880,8 @@ static worker *setup(int nreq, int nsub, const mix *m, int blocking)
         char err[256];
         c->w = w;
         c->role = i < nreq ? ROLE_REQUESTS : ROLE_SUBSCRIBER;
+        if (c->role == ROLE_REQUESTS) w->live++;
+        else w->nsubs++;
         c->channel = i % (cfg.channels > 0 ? cfg.channels : 1);
         c->rng = 0x2545f4914f6cdd1dull * (uint64_t)(i + 1) + 12345;
         c->k = open_conn(err, sizeof(err));
