@@ -91,6 +91,9 @@ def seed(r):
     r.zadd("zset", {"a": 1.5, "b": 2})
     r.set("str", b'he"llo\nworld\x00\xff\xc3\xa9\t\\')
     r.set("num", "10")
+    r.xadd("stream", {"f": "v", "g": "w"}, id="1-1")
+    r.xadd("stream", {"f": "v2"}, id="2-1")
+    r.geoadd("geo", (13.361389, 38.115556, "Palermo"))
 
 
 # Commands whose replies cover every shape: strings with escapes, integers,
@@ -122,6 +125,17 @@ SHAPES = [
     ["INFO", "keyspace"],
     ["LPOS", "list", "b"],
     ["HSTRLEN", "hash", "f1"],
+    ["XRANGE", "stream", "-", "+"],
+    ["XREAD", "STREAMS", "stream", "0"],
+    ["XINFO", "STREAM", "stream"],
+    ["GEOPOS", "geo", "Palermo", "nowhere"],
+    ["SCAN", "0", "COUNT", "100", "MATCH", "l*"],
+    ["OBJECT", "ENCODING", "list"],
+    ["TTL", "str"],
+    ["EXISTS", "str", "nokey", "list"],
+    ["HMGET", "hash", "f1", "nofield"],
+    ["SET", "str", "x", "GET"],
+    ["SORT", "long", "LIMIT", "0", "3"],
 ]
 
 
@@ -406,6 +420,8 @@ def test_native_prints_like_resp3(native_srv):
     for args in SHAPES:
         if args[0] == "INFO":
             continue  # counters move between the two runs
+        if args[0] == "GEOPOS":
+            continue  # a native double has no text: printed shortest, not as RESP3 sends it
         for tty in (True, False):
             got = []
             for argv in (nat, resp3):
