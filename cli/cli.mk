@@ -27,3 +27,10 @@ $(BIN)/kvik-benchmark: $(BENCH_OBJS) $(TOOLS_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(TOOLS_LIBS) $(LIBKVIK_DEPLIBS) $(LDLIBS)
 
 -include $(CLI_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+
+# Unit tests of the cli's pure parts (formats, line splitting, hints); run by
+# `make unit` with the others (the generic rule does not link cli/).
+CLI_PART_OBJS := $(filter-out $(B)/cli/kvik-cli.o,$(CLI_OBJS))
+$(B)/tests/test_cli: tests/unit/test_cli.c $(CLI_PART_OBJS) $(TOOLS_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(CLI_PART_OBJS) $(TOOLS_LIBS) $(LIBKVIK_DEPLIBS) $(LDLIBS) -lcmocka
