@@ -23,7 +23,8 @@ void args_push(args *a, const char *s, size_t len)
 
 void args_free(args *a)
 {
-    for (int i = 0; i < a->argc; i++) free(a->argv[i]);
+    for (int i = 0; i < a->argc; i++)
+        free(a->argv[i]);
     free(a->argv);
     free(a->lens);
     a->argv = NULL;
@@ -54,12 +55,23 @@ static const char *dquoted(const char *p, buf *b)
         if (*p == '\\' && p[1]) {
             char c = p[1];
             switch (c) {
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'b': c = '\b'; break;
-            case 'a': c = '\a'; break;
-            default: break;
+            case 'n':
+                c = '\n';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            case 'b':
+                c = '\b';
+                break;
+            case 'a':
+                c = '\a';
+                break;
+            default:
+                break;
             }
             buf_putc(b, c);
             p += 2;
@@ -89,7 +101,8 @@ int args_split(const char *line, args *a)
     const char *p = line;
     buf b = BUF_INIT;
     for (;;) {
-        while (*p && isspace((unsigned char)*p)) p++;
+        while (*p && isspace((unsigned char)*p))
+            p++;
         if (!*p) break;
         b.len = 0;
         while (*p && !isspace((unsigned char)*p)) {

@@ -11,7 +11,7 @@
 
 typedef struct args {
     int argc;
-    char **argv;   /* each NUL-terminated; may also hold NUL bytes */
+    char **argv; /* each NUL-terminated; may also hold NUL bytes */
     size_t *lens;
 } args;
 

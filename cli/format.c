@@ -21,7 +21,8 @@
 
 static void spaces(buf *out, int n)
 {
-    for (int i = 0; i < n; i++) buf_putc(out, ' ');
+    for (int i = 0; i < n; i++)
+        buf_putc(out, ' ');
 }
 
 void format_quoted(buf *out, const char *s, size_t len)
@@ -30,16 +31,32 @@ void format_quoted(buf *out, const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         switch (c) {
-        case '\\': buf_puts(out, "\\\\"); break;
-        case '"': buf_puts(out, "\\\""); break;
-        case '\n': buf_puts(out, "\\n"); break;
-        case '\r': buf_puts(out, "\\r"); break;
-        case '\t': buf_puts(out, "\\t"); break;
-        case '\a': buf_puts(out, "\\a"); break;
-        case '\b': buf_puts(out, "\\b"); break;
+        case '\\':
+            buf_puts(out, "\\\\");
+            break;
+        case '"':
+            buf_puts(out, "\\\"");
+            break;
+        case '\n':
+            buf_puts(out, "\\n");
+            break;
+        case '\r':
+            buf_puts(out, "\\r");
+            break;
+        case '\t':
+            buf_puts(out, "\\t");
+            break;
+        case '\a':
+            buf_puts(out, "\\a");
+            break;
+        case '\b':
+            buf_puts(out, "\\b");
+            break;
         default:
-            if (isprint(c)) buf_putc(out, (char)c);
-            else buf_printf(out, "\\x%02x", c);
+            if (isprint(c))
+                buf_putc(out, (char)c);
+            else
+                buf_printf(out, "\\x%02x", c);
         }
     }
     buf_putc(out, '"');
@@ -47,8 +64,10 @@ void format_quoted(buf *out, const char *s, size_t len)
 
 static void double_text(buf *out, const kvik_reply *r)
 {
-    if (r->str && r->len) buf_append(out, r->str, r->len);
-    else buf_printf(out, "%.17g", r->dval);
+    if (r->str && r->len)
+        buf_append(out, r->str, r->len);
+    else
+        buf_printf(out, "%.17g", r->dval);
 }
 
 static int digits(size_t n)
@@ -74,25 +93,38 @@ static void tty_aggregate(buf *out, const kvik_reply *r, int indent);
 static int tty_scalar(buf *out, const kvik_reply *r)
 {
     switch (r->type) {
-    case KVIK_NIL: buf_puts(out, "(nil)"); return 1;
-    case KVIK_STATUS: buf_append(out, r->str, r->len); return 1;
+    case KVIK_NIL:
+        buf_puts(out, "(nil)");
+        return 1;
+    case KVIK_STATUS:
+        buf_append(out, r->str, r->len);
+        return 1;
     case KVIK_ERROR:
         buf_puts(out, "(error) ");
         buf_append(out, r->str, r->len);
         return 1;
-    case KVIK_INTEGER: buf_printf(out, "(integer) %lld", r->integer); return 1;
-    case KVIK_STRING: format_quoted(out, r->str, r->len); return 1;
+    case KVIK_INTEGER:
+        buf_printf(out, "(integer) %lld", r->integer);
+        return 1;
+    case KVIK_STRING:
+        format_quoted(out, r->str, r->len);
+        return 1;
     case KVIK_DOUBLE:
         buf_puts(out, "(double) ");
         double_text(out, r);
         return 1;
-    case KVIK_BOOL: buf_puts(out, r->integer ? "(true)" : "(false)"); return 1;
-    case KVIK_VERBATIM: buf_append(out, r->str, r->len); return 1;
+    case KVIK_BOOL:
+        buf_puts(out, r->integer ? "(true)" : "(false)");
+        return 1;
+    case KVIK_VERBATIM:
+        buf_append(out, r->str, r->len);
+        return 1;
     case KVIK_BIGNUM:
         buf_puts(out, "(big number) ");
         buf_append(out, r->str, r->len);
         return 1;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -135,8 +167,10 @@ static void tty_aggregate(buf *out, const kvik_reply *r, int indent)
     for (size_t i = 0; i < n; i++) {
         if (i > 0) spaces(out, indent);
         buf_printf(out, "%*zu%c ", w, i + 1, mark);
-        if (is_map) tty_map_entry(out, r->element[2 * i], r->element[2 * i + 1], indent + w + 2);
-        else format_tty(out, r->element[i], indent + w + 2);
+        if (is_map)
+            tty_map_entry(out, r->element[2 * i], r->element[2 * i + 1], indent + w + 2);
+        else
+            format_tty(out, r->element[i], indent + w + 2);
     }
 }
 
@@ -144,18 +178,27 @@ static void tty_aggregate(buf *out, const kvik_reply *r, int indent)
 static void raw_inner(buf *out, const kvik_reply *r)
 {
     switch (r->type) {
-    case KVIK_NIL: return;
+    case KVIK_NIL:
+        return;
     case KVIK_STATUS:
     case KVIK_STRING:
     case KVIK_VERBATIM:
-    case KVIK_BIGNUM: buf_append(out, r->str, r->len); return;
+    case KVIK_BIGNUM:
+        buf_append(out, r->str, r->len);
+        return;
     case KVIK_ERROR:
         buf_append(out, r->str, r->len);
         buf_putc(out, '\n');
         return;
-    case KVIK_INTEGER: buf_printf(out, "%lld", r->integer); return;
-    case KVIK_DOUBLE: double_text(out, r); return;
-    case KVIK_BOOL: buf_puts(out, r->integer ? "(true)" : "(false)"); return;
+    case KVIK_INTEGER:
+        buf_printf(out, "%lld", r->integer);
+        return;
+    case KVIK_DOUBLE:
+        double_text(out, r);
+        return;
+    case KVIK_BOOL:
+        buf_puts(out, r->integer ? "(true)" : "(false)");
+        return;
     case KVIK_MAP:
         for (size_t i = 0; i + 1 < r->elements; i += 2) {
             if (i) buf_putc(out, '\n');
@@ -182,9 +225,9 @@ int format_is_text_command(int argc, char **argv)
 {
     static const char *const one[] = {"info", "lolwut", NULL};
     static const char *const two[][2] = {
-        {"client", "list"},     {"client", "info"},          {"memory", "doctor"},
-        {"memory", "malloc-stats"}, {"latency", "doctor"},   {"latency", "graph"},
-        {"cluster", "info"},    {"cluster", "nodes"},        {"debug", "htstats"},
+        {"client", "list"},         {"client", "info"},    {"memory", "doctor"},
+        {"memory", "malloc-stats"}, {"latency", "doctor"}, {"latency", "graph"},
+        {"cluster", "info"},        {"cluster", "nodes"},  {"debug", "htstats"},
         {"debug", "htstats-key"},
     };
     if (argc < 1) return 0;

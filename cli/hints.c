@@ -30,7 +30,8 @@ static char *xstrdup(const char *s, size_t n)
 
 static int is_text(const kvik_reply *r)
 {
-    return r && (r->type == KVIK_STRING || r->type == KVIK_STATUS || r->type == KVIK_VERBATIM);
+    return r &&
+           (r->type == KVIK_STRING || r->type == KVIK_STATUS || r->type == KVIK_VERBATIM);
 }
 
 static int is_pairs(const kvik_reply *r)
@@ -87,9 +88,12 @@ static void body(buf *out, const kvik_reply *arg)
         buf_puts(out, token);
         buf_putc(out, ' ');
     }
-    if (type && strcmp(type, "oneof") == 0) nested(out, arg, "|");
-    else if (type && strcmp(type, "block") == 0) nested(out, arg, " ");
-    else buf_puts(out, name ? name : "arg");
+    if (type && strcmp(type, "oneof") == 0)
+        nested(out, arg, "|");
+    else if (type && strcmp(type, "block") == 0)
+        nested(out, arg, " ");
+    else
+        buf_puts(out, name ? name : "arg");
 }
 
 static void synopsis(buf *out, const kvik_reply *arg)
@@ -149,7 +153,8 @@ void hints_from_docs(hints *h, const kvik_reply *docs)
         add_cmd(h, name->str, doc);
         const kvik_reply *subs = field(doc, "subcommands");
         for (size_t j = 0; is_pairs(subs) && j + 1 < subs->elements; j += 2)
-            if (is_text(subs->element[j])) add_cmd(h, subs->element[j]->str, subs->element[j + 1]);
+            if (is_text(subs->element[j]))
+                add_cmd(h, subs->element[j]->str, subs->element[j + 1]);
     }
 }
 
@@ -159,7 +164,8 @@ static void from_command(hints *h, const kvik_reply *r)
 {
     for (size_t i = 0; r && i < r->elements; i++) {
         const kvik_reply *e = r->element[i];
-        if (e && e->elements > 0 && is_text(e->element[0])) add_cmd(h, e->element[0]->str, NULL);
+        if (e && e->elements > 0 && is_text(e->element[0]))
+            add_cmd(h, e->element[0]->str, NULL);
     }
 }
 
@@ -181,7 +187,8 @@ void hints_free(hints *h)
 {
     for (size_t i = 0; i < h->n; i++) {
         hints_cmd *c = &h->cmds[i];
-        for (int j = 0; j < c->nargs; j++) free(c->args[j]);
+        for (int j = 0; j < c->nargs; j++)
+            free(c->args[j]);
         free(c->args);
         free(c->name);
         free(c->summary);

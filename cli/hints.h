@@ -17,13 +17,13 @@
 #include "lib/kvik.h"
 
 typedef struct hints_cmd {
-    char *name;        /* "GET", "CONFIG GET" */
-    int words;         /* words in name: 1 or 2 */
-    char **args;       /* synopsis of each argument */
+    char *name;  /* "GET", "CONFIG GET" */
+    int words;   /* words in name: 1 or 2 */
+    char **args; /* synopsis of each argument */
     int nargs;
-    char *summary;     /* may be NULL */
-    char *group;       /* may be NULL */
-    char *since;       /* may be NULL */
+    char *summary; /* may be NULL */
+    char *group;   /* may be NULL */
+    char *since;   /* may be NULL */
 } hints_cmd;
 
 typedef struct hints {

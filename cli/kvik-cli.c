@@ -46,16 +46,16 @@ typedef struct cli {
     kvik_options o;
     kvik *k;
     const char *url;
-    int raw;             /* output style: 1 raw, 0 tty */
+    int raw; /* output style: 1 raw, 0 tty */
     int want_raw, want_tty;
-    int exit_on_error;   /* -e */
-    int stdin_last;      /* -x */
-    int one_shot;        /* the command came on the command line */
-    long repeat;         /* -r; -1: forever */
-    double interval;     /* -i seconds */
-    int db;              /* the database the prompt shows */
-    int errors;          /* error replies seen (for -e) */
-    int broken;          /* connection failures seen */
+    int exit_on_error; /* -e */
+    int stdin_last;    /* -x */
+    int one_shot;      /* the command came on the command line */
+    long repeat;       /* -r; -1: forever */
+    double interval;   /* -i seconds */
+    int db;            /* the database the prompt shows */
+    int errors;        /* error replies seen (for -e) */
+    int broken;        /* connection failures seen */
     hints h;
     int have_hints;
     char prompt[300];
@@ -73,47 +73,47 @@ static cli C;
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-        "Usage: kvik-cli [OPTIONS] [cmd [arg [arg ...]]]\n"
-        "  -h <hostname>      Server hostname (default: 127.0.0.1).\n"
-        "  -p <port>          Server port (default: 6379).\n"
-        "  -a <password>      Password to use when connecting (also --pass).\n"
-        "  --user <username>  Username to authenticate as (with -a).\n"
-        "  -u <uri>           Server URI: kvik://[user[:password]@]host[:port][/db]\n"
-        "                     (also redis://, rediss:// and kvik+tls:// for TLS,\n"
-        "                     kvik+native:// for the native protocol).\n"
-        "  -n <db>            Database number.\n"
-        "  -2                 Start the session in RESP2 (the default).\n"
-        "  -3, --resp3        Start the session in RESP3 (HELLO 3).\n"
-        "  --native           Speak kvik's native protocol (its own port).\n"
-        "  --no-compress      Native protocol: do not compress payloads.\n"
-        "  -r <repeat>        Run the command N times (-1: forever).\n"
-        "  -i <interval>      With -r, wait this many seconds between runs (may be\n"
-        "                     a fraction, e.g. 0.1).\n"
-        "  -x                 Read the last argument from stdin.\n"
-        "  -e                 Exit with status 1 when a command gets an error reply.\n"
-        "  --raw              Raw replies (the default when stdout is not a tty).\n"
-        "  --no-raw           Formatted replies even when stdout is not a tty.\n"
-        "  --tls              Connect over TLS.\n"
-        "  --sni <host>       Server name for TLS SNI and verification.\n"
-        "  --cacert <file>    CA certificate file to verify the server with.\n"
-        "  --cacertdir <dir>  Directory of trusted CA certificates.\n"
-        "  --insecure         Do not verify the server's certificate.\n"
-        "  --cert <file>      Client certificate to authenticate with.\n"
-        "  --key <file>       Private key of the client certificate.\n"
-        "  --help             This help.\n"
-        "  --version          Print the version.\n"
-        "\n"
-        "Examples:\n"
-        "  kvik-cli -p 6380 set greeting hello\n"
-        "  kvik-cli -u kvik://user:secret@127.0.0.1:6379/2 get greeting\n"
-        "  cat /etc/passwd | kvik-cli -x set passwd\n"
-        "  kvik-cli -r 100 -i 1 info stats\n"
-        "  kvik-cli < commands.txt\n"
-        "\n"
-        "When no command is given and stdin is a terminal, kvik-cli starts an\n"
-        "interactive session: TAB completes command names, hints show their\n"
-        "arguments, history is kept in ~/.kvikcli_history ($KVIKCLI_HISTFILE).\n");
+    fprintf(
+        f, "Usage: kvik-cli [OPTIONS] [cmd [arg [arg ...]]]\n"
+           "  -h <hostname>      Server hostname (default: 127.0.0.1).\n"
+           "  -p <port>          Server port (default: 6379).\n"
+           "  -a <password>      Password to use when connecting (also --pass).\n"
+           "  --user <username>  Username to authenticate as (with -a).\n"
+           "  -u <uri>           Server URI: kvik://[user[:password]@]host[:port][/db]\n"
+           "                     (also redis://, rediss:// and kvik+tls:// for TLS,\n"
+           "                     kvik+native:// for the native protocol).\n"
+           "  -n <db>            Database number.\n"
+           "  -2                 Start the session in RESP2 (the default).\n"
+           "  -3, --resp3        Start the session in RESP3 (HELLO 3).\n"
+           "  --native           Speak kvik's native protocol (its own port).\n"
+           "  --no-compress      Native protocol: do not compress payloads.\n"
+           "  -r <repeat>        Run the command N times (-1: forever).\n"
+           "  -i <interval>      With -r, wait this many seconds between runs (may be\n"
+           "                     a fraction, e.g. 0.1).\n"
+           "  -x                 Read the last argument from stdin.\n"
+           "  -e                 Exit with status 1 when a command gets an error reply.\n"
+           "  --raw              Raw replies (the default when stdout is not a tty).\n"
+           "  --no-raw           Formatted replies even when stdout is not a tty.\n"
+           "  --tls              Connect over TLS.\n"
+           "  --sni <host>       Server name for TLS SNI and verification.\n"
+           "  --cacert <file>    CA certificate file to verify the server with.\n"
+           "  --cacertdir <dir>  Directory of trusted CA certificates.\n"
+           "  --insecure         Do not verify the server's certificate.\n"
+           "  --cert <file>      Client certificate to authenticate with.\n"
+           "  --key <file>       Private key of the client certificate.\n"
+           "  --help             This help.\n"
+           "  --version          Print the version.\n"
+           "\n"
+           "Examples:\n"
+           "  kvik-cli -p 6380 set greeting hello\n"
+           "  kvik-cli -u kvik://user:secret@127.0.0.1:6379/2 get greeting\n"
+           "  cat /etc/passwd | kvik-cli -x set passwd\n"
+           "  kvik-cli -r 100 -i 1 info stats\n"
+           "  kvik-cli < commands.txt\n"
+           "\n"
+           "When no command is given and stdin is a terminal, kvik-cli starts an\n"
+           "interactive session: TAB completes command names, hints show their\n"
+           "arguments, history is kept in ~/.kvikcli_history ($KVIKCLI_HISTFILE).\n");
 }
 
 static void die_usage(const char *msg, const char *arg)
@@ -147,38 +147,62 @@ static int parse_options(int argc, char **argv)
         const char *a = argv[i];
         char err[256];
         if (a[0] != '-' || !a[1]) break;
-        if (!strcmp(a, "-h")) C.o.host = need(argc, argv, &i);
-        else if (!strcmp(a, "-p")) C.o.port = (int)parse_long(need(argc, argv, &i), "bad port");
-        else if (!strcmp(a, "-a") || !strcmp(a, "--pass")) C.o.password = need(argc, argv, &i);
-        else if (!strcmp(a, "--user")) C.o.user = need(argc, argv, &i);
+        if (!strcmp(a, "-h"))
+            C.o.host = need(argc, argv, &i);
+        else if (!strcmp(a, "-p"))
+            C.o.port = (int)parse_long(need(argc, argv, &i), "bad port");
+        else if (!strcmp(a, "-a") || !strcmp(a, "--pass"))
+            C.o.password = need(argc, argv, &i);
+        else if (!strcmp(a, "--user"))
+            C.o.user = need(argc, argv, &i);
         else if (!strcmp(a, "-u")) {
             C.url = need(argc, argv, &i);
-            if (kvik_options_from_url(&C.o, C.url, err, sizeof(err)) != 0) die_usage(err, C.url);
-        } else if (!strcmp(a, "-n")) C.o.db = (int)parse_long(need(argc, argv, &i), "bad db");
-        else if (!strcmp(a, "-2")) C.o.resp = 2;
-        else if (!strcmp(a, "-3") || !strcmp(a, "--resp3")) C.o.resp = 3;
-        else if (!strcmp(a, "--native")) C.o.protocol = KVIK_NATIVE;
-        else if (!strcmp(a, "--no-compress")) C.o.compress = 0;
-        else if (!strcmp(a, "-r")) C.repeat = parse_long(need(argc, argv, &i), "bad repeat");
-        else if (!strcmp(a, "-i")) C.interval = atof(need(argc, argv, &i));
-        else if (!strcmp(a, "-x")) C.stdin_last = 1;
-        else if (!strcmp(a, "-e")) C.exit_on_error = 1;
-        else if (!strcmp(a, "--raw")) C.want_raw = 1;
-        else if (!strcmp(a, "--no-raw")) C.want_tty = 1;
-        else if (!strcmp(a, "--tls")) C.o.tls = 1;
-        else if (!strcmp(a, "--sni")) C.o.tls_sni = need(argc, argv, &i);
-        else if (!strcmp(a, "--cacert")) C.o.tls_ca_file = need(argc, argv, &i);
-        else if (!strcmp(a, "--cacertdir")) C.o.tls_ca_dir = need(argc, argv, &i);
-        else if (!strcmp(a, "--insecure")) C.o.tls_insecure = 1;
-        else if (!strcmp(a, "--cert")) C.o.tls_cert_file = need(argc, argv, &i);
-        else if (!strcmp(a, "--key")) C.o.tls_key_file = need(argc, argv, &i);
+            if (kvik_options_from_url(&C.o, C.url, err, sizeof(err)) != 0)
+                die_usage(err, C.url);
+        } else if (!strcmp(a, "-n"))
+            C.o.db = (int)parse_long(need(argc, argv, &i), "bad db");
+        else if (!strcmp(a, "-2"))
+            C.o.resp = 2;
+        else if (!strcmp(a, "-3") || !strcmp(a, "--resp3"))
+            C.o.resp = 3;
+        else if (!strcmp(a, "--native"))
+            C.o.protocol = KVIK_NATIVE;
+        else if (!strcmp(a, "--no-compress"))
+            C.o.compress = 0;
+        else if (!strcmp(a, "-r"))
+            C.repeat = parse_long(need(argc, argv, &i), "bad repeat");
+        else if (!strcmp(a, "-i"))
+            C.interval = atof(need(argc, argv, &i));
+        else if (!strcmp(a, "-x"))
+            C.stdin_last = 1;
+        else if (!strcmp(a, "-e"))
+            C.exit_on_error = 1;
+        else if (!strcmp(a, "--raw"))
+            C.want_raw = 1;
+        else if (!strcmp(a, "--no-raw"))
+            C.want_tty = 1;
+        else if (!strcmp(a, "--tls"))
+            C.o.tls = 1;
+        else if (!strcmp(a, "--sni"))
+            C.o.tls_sni = need(argc, argv, &i);
+        else if (!strcmp(a, "--cacert"))
+            C.o.tls_ca_file = need(argc, argv, &i);
+        else if (!strcmp(a, "--cacertdir"))
+            C.o.tls_ca_dir = need(argc, argv, &i);
+        else if (!strcmp(a, "--insecure"))
+            C.o.tls_insecure = 1;
+        else if (!strcmp(a, "--cert"))
+            C.o.tls_cert_file = need(argc, argv, &i);
+        else if (!strcmp(a, "--key"))
+            C.o.tls_key_file = need(argc, argv, &i);
         else if (!strcmp(a, "--help")) {
             usage(stdout);
             exit(0);
         } else if (!strcmp(a, "--version") || !strcmp(a, "-v")) {
             printf("kvik-cli %s (libkvik %s)\n", CLI_VERSION, KVIK_LIB_VERSION);
             exit(0);
-        } else die_usage("unknown option", a);
+        } else
+            die_usage("unknown option", a);
     }
     return i;
 }
@@ -191,8 +215,10 @@ static void set_prompt(void)
         snprintf(C.prompt, sizeof(C.prompt), "not connected> ");
         return;
     }
-    if (C.db > 0) snprintf(C.prompt, sizeof(C.prompt), "%s:%d[%d]> ", C.o.host, C.o.port, C.db);
-    else snprintf(C.prompt, sizeof(C.prompt), "%s:%d> ", C.o.host, C.o.port);
+    if (C.db > 0)
+        snprintf(C.prompt, sizeof(C.prompt), "%s:%d[%d]> ", C.o.host, C.o.port, C.db);
+    else
+        snprintf(C.prompt, sizeof(C.prompt), "%s:%d> ", C.o.host, C.o.port);
 }
 
 /* Connects (again) with the current options; 0 or -1 with a message. */
@@ -207,8 +233,10 @@ static int cli_connect(int quiet)
         if (!quiet) {
             /* libkvik's message may name the address itself */
             const char *why = err;
-            if (!strncmp(why, "connect to ", 11) && strstr(why, ": ")) why = strstr(why, ": ") + 2;
-            fprintf(stderr, "Could not connect to kvik at %s:%d: %s\n", C.o.host, C.o.port, why);
+            if (!strncmp(why, "connect to ", 11) && strstr(why, ": "))
+                why = strstr(why, ": ") + 2;
+            fprintf(stderr, "Could not connect to kvik at %s:%d: %s\n", C.o.host,
+                    C.o.port, why);
         }
         C.broken++;
         return -1;
@@ -220,9 +248,12 @@ static int cli_connect(int quiet)
 static void print_reply(const kvik_reply *r, int text)
 {
     buf out = BUF_INIT;
-    if (text) format_raw_text(&out, r);
-    else if (C.raw) format_raw(&out, r);
-    else format_tty(&out, r, 0);
+    if (text)
+        format_raw_text(&out, r);
+    else if (C.raw)
+        format_raw(&out, r);
+    else
+        format_tty(&out, r, 0);
     fwrite(out.p, 1, out.len, stdout);
     fflush(stdout);
     buf_free(&out);
@@ -297,7 +328,8 @@ static int run_once(int argc, char **argv, const size_t *lens)
     if (sub && !C.raw) printf("Reading messages... (press Ctrl-C to quit)\n");
     if (r->type == KVIK_ERROR && C.exit_on_error && C.one_shot)
         fprintf(stderr, "%s\n", r->str); /* as redis-cli -e does */
-    else print_reply(r, format_is_text_command(argc, argv));
+    else
+        print_reply(r, format_is_text_command(argc, argv));
     kvik_reply_free(r);
     if (sub || mon) read_forever();
     return 0;
@@ -307,7 +339,8 @@ static void sleep_seconds(double s)
 {
     if (s <= 0) return;
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }
 
 /* Runs a command `times` times (-1: forever), `C.interval` apart. */
@@ -326,7 +359,8 @@ static void read_all_stdin(buf *b)
 {
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) buf_append(b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+        buf_append(b, chunk, n);
 }
 
 static int exit_status(void)
@@ -339,14 +373,16 @@ static int exit_status(void)
 static int one_shot(int argc, char **argv)
 {
     args a = {0};
-    for (int i = 0; i < argc; i++) args_push(&a, argv[i], strlen(argv[i]));
+    for (int i = 0; i < argc; i++)
+        args_push(&a, argv[i], strlen(argv[i]));
     if (C.stdin_last) {
         buf b = BUF_INIT;
         read_all_stdin(&b);
         args_push(&a, b.p ? b.p : "", b.len);
         buf_free(&b);
     }
-    if (cli_connect(0) == 0) run_repeated(a.argc, a.argv, a.lens, C.repeat ? C.repeat : 1);
+    if (cli_connect(0) == 0)
+        run_repeated(a.argc, a.argv, a.lens, C.repeat ? C.repeat : 1);
     args_free(&a);
     return exit_status();
 }
@@ -356,7 +392,8 @@ static void show_help(int argc, char **argv)
     if (argc == 0) {
         printf("kvik-cli %s\n"
                "To get help about a command: \"help <command>\" (e.g. help set)\n"
-               "TAB completes command names; quit or exit leaves.\n", CLI_VERSION);
+               "TAB completes command names; quit or exit leaves.\n",
+               CLI_VERSION);
         return;
     }
     const hints_cmd *c = hints_find(&C.h, argc, argv);
@@ -365,7 +402,8 @@ static void show_help(int argc, char **argv)
         return;
     }
     printf("\n  \033[1m%s", c->name);
-    for (int i = 0; i < c->nargs; i++) printf(" %s", c->args[i]);
+    for (int i = 0; i < c->nargs; i++)
+        printf(" %s", c->args[i]);
     printf("\033[0m\n");
     if (c->summary) printf("  \033[33msummary:\033[0m %s\n", c->summary);
     if (c->since) printf("  \033[33msince:\033[0m %s\n", c->since);
@@ -413,7 +451,8 @@ static int run_line(const char *line, int interactive)
         C.db = 0;
         cli_connect(0);
     } else {
-        if (run_repeated(a.argc - skip, a.argv + skip, a.lens + skip, times) != 0 && !interactive)
+        if (run_repeated(a.argc - skip, a.argv + skip, a.lens + skip, times) != 0 &&
+            !interactive)
             stop = 1;
     }
     args_free(&a);
@@ -427,7 +466,8 @@ static int stdin_mode(void)
     size_t cap = 0;
     ssize_t n;
     while ((n = getline(&line, &cap, stdin)) > 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = 0;
         if (run_line(line, 0)) break;
     }
     free(line);
@@ -562,8 +602,10 @@ static void history_setup(void)
     history(C.hist, &ev, H_SETUNIQUE, 1);
     const char *f = getenv("KVIKCLI_HISTFILE");
     const char *home = getenv("HOME");
-    if (f && *f) snprintf(C.histfile, sizeof(C.histfile), "%s", f);
-    else if (home && *home) snprintf(C.histfile, sizeof(C.histfile), "%s/.kvikcli_history", home);
+    if (f && *f)
+        snprintf(C.histfile, sizeof(C.histfile), "%s", f);
+    else if (home && *home)
+        snprintf(C.histfile, sizeof(C.histfile), "%s/.kvikcli_history", home);
     if (C.histfile[0]) history(C.hist, &ev, H_LOAD, C.histfile);
 }
 
@@ -593,10 +635,12 @@ static int interactive(void)
         if (!got || count <= 0) break;
         char *line = strdup(got);
         size_t n = strlen(line);
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = 0;
         C.comp_last[0] = 0;
         const char *p = line;
-        while (isspace((unsigned char)*p)) p++;
+        while (isspace((unsigned char)*p))
+            p++;
         if (*p && !secret_line(p)) {
             HistEvent ev;
             history(C.hist, &ev, H_ENTER, p);

@@ -54,12 +54,25 @@
 /* ---- configuration -------------------------------------------------------- */
 
 enum {
-    T_PING, T_SET, T_GET, T_INCR, T_LPUSH, T_RPUSH, T_LPOP, T_RPOP, T_SADD,
-    T_HSET, T_SPOP, T_ZADD, T_MSET, T_PUBLISH, T_COUNT
+    T_PING,
+    T_SET,
+    T_GET,
+    T_INCR,
+    T_LPUSH,
+    T_RPUSH,
+    T_LPOP,
+    T_RPOP,
+    T_SADD,
+    T_HSET,
+    T_SPOP,
+    T_ZADD,
+    T_MSET,
+    T_PUBLISH,
+    T_COUNT
 };
 static const char *const test_names[T_COUNT] = {
-    "ping", "set", "get", "incr", "lpush", "rpush", "lpop", "rpop", "sadd",
-    "hset", "spop", "zadd", "mset", "publish",
+    "ping", "set",  "get",  "incr", "lpush", "rpush", "lpop",
+    "rpop", "sadd", "hset", "spop", "zadd",  "mset",  "publish",
 };
 
 typedef struct mix {
@@ -76,7 +89,8 @@ static struct {
     long long keyspace;
     size_t dsize;
     int compressible;
-    int compression;      /* what we send on the native protocol */
+    int sequential;  /* keys 0, 1, 2 ... instead of random */
+    int compression; /* what we send on the native protocol */
     size_t compress_min;
     int csv, quiet, use_lib;
     mix runs[T_COUNT];
@@ -143,7 +157,8 @@ static inline void hist_add(hist *h, uint64_t ns)
 
 static void hist_merge(hist *into, const hist *h)
 {
-    for (int i = 0; i < H_BUCKETS; i++) into->n[i] += h->n[i];
+    for (int i = 0; i < H_BUCKETS; i++)
+        into->n[i] += h->n[i];
     into->count += h->count;
     into->sum_ns += h->sum_ns;
     if (h->max_ns > into->max_ns) into->max_ns = h->max_ns;
@@ -185,14 +200,34 @@ static void make_values(void)
     if (!value_pool) abort();
     uint64_t s = 0x9e3779b97f4a7c15ull;
     if (!cfg.compressible) {
-        for (size_t i = 0; i < n; i++) value_pool[i] = (char)(rng_next(&s) >> 24);
+        for (size_t i = 0; i < n; i++)
+            value_pool[i] = (char)(rng_next(&s) >> 24);
         return;
     }
     static const char *const words[] = {
-        "\"id\":", "\"name\":", "\"user\"", "\"email\":", "\"active\":true,", "\"score\":",
-        "\"tags\":[", "\"alpha\",", "\"beta\",", "\"gamma\"],", "\"created\":", "\"2026-12-06\",",
-        "{", "},", "\"status\":\"ok\",", "\"region\":\"eu-west\",", "\"items\":[", "],",
-        "\"price\":", "\"currency\":\"EUR\",", "\"qty\":", "\"city\":\"Lyon\",", "null,",
+        "\"id\":",
+        "\"name\":",
+        "\"user\"",
+        "\"email\":",
+        "\"active\":true,",
+        "\"score\":",
+        "\"tags\":[",
+        "\"alpha\",",
+        "\"beta\",",
+        "\"gamma\"],",
+        "\"created\":",
+        "\"2026-12-06\",",
+        "{",
+        "},",
+        "\"status\":\"ok\",",
+        "\"region\":\"eu-west\",",
+        "\"items\":[",
+        "],",
+        "\"price\":",
+        "\"currency\":\"EUR\",",
+        "\"qty\":",
+        "\"city\":\"Lyon\",",
+        "null,",
         "\"description\":\"a value that repeats like real data does\",",
     };
     size_t nw = sizeof(words) / sizeof(words[0]), i = 0;
@@ -200,9 +235,11 @@ static void make_values(void)
         const char *w = words[rng_next(&s) % nw];
         char num[24];
         int k = snprintf(num, sizeof(num), "%u,", (unsigned)(rng_next(&s) % 100000));
-        for (const char *p = w; *p && i < n; p++) value_pool[i++] = *p;
+        for (const char *p = w; *p && i < n; p++)
+            value_pool[i++] = *p;
         if (rng_next(&s) % 2)
-            for (int j = 0; j < k && i < n; j++) value_pool[i++] = num[j];
+            for (int j = 0; j < k && i < n; j++)
+                value_pool[i++] = num[j];
     }
 }
 
@@ -234,9 +271,15 @@ typedef struct cmd {
     size_t msg_cap;
 } cmd;
 
+static _Atomic uint64_t next_key; /* --sequential */
+
 static uint64_t key_number(uint64_t *rng)
 {
-    return cfg.keyspace > 0 ? rng_next(rng) % (uint64_t)cfg.keyspace : 0;
+    if (cfg.keyspace <= 0) return 0;
+    if (cfg.sequential)
+        return atomic_fetch_add_explicit(&next_key, 1, memory_order_relaxed) %
+               (uint64_t)cfg.keyspace;
+    return rng_next(rng) % (uint64_t)cfg.keyspace;
 }
 
 static void arg(cmd *c, const char *s, size_t n)
@@ -287,7 +330,9 @@ static void make_cmd(cmd *c, int test, uint64_t *rng, int channel)
     c->argc = 0;
     char *k = c->keys[0];
     switch (test) {
-    case T_PING: args_str(c, "PING"); return;
+    case T_PING:
+        args_str(c, "PING");
+        return;
     case T_SET:
     case T_GET:
     case T_INCR:
@@ -302,9 +347,18 @@ static void make_cmd(cmd *c, int test, uint64_t *rng, int channel)
         args_str(c, "mylist");
         arg(c, value_at(rng), cfg.dsize);
         return;
-    case T_LPOP: args_str(c, "LPOP"); args_str(c, "mylist"); return;
-    case T_RPOP: args_str(c, "RPOP"); args_str(c, "mylist"); return;
-    case T_SPOP: args_str(c, "SPOP"); args_str(c, "myset"); return;
+    case T_LPOP:
+        args_str(c, "LPOP");
+        args_str(c, "mylist");
+        return;
+    case T_RPOP:
+        args_str(c, "RPOP");
+        args_str(c, "mylist");
+        return;
+    case T_SPOP:
+        args_str(c, "SPOP");
+        args_str(c, "myset");
+        return;
     case T_SADD:
     case T_HSET:
     case T_ZADD:
@@ -323,7 +377,9 @@ static void make_cmd(cmd *c, int test, uint64_t *rng, int channel)
             arg(c, value_at(rng), cfg.dsize);
         }
         return;
-    case T_PUBLISH: publish_args(c, rng, channel); return;
+    case T_PUBLISH:
+        publish_args(c, rng, channel);
+        return;
     }
 }
 
@@ -361,7 +417,8 @@ static size_t varint_len(uint64_t v)
 static void native_encode(buf *b, const cmd *c, buf *scratch)
 {
     size_t inner = 0;
-    for (int i = 0; i < c->argc; i++) inner += 1 + varint_len(c->lens[i]) + c->lens[i];
+    for (int i = 0; i < c->argc; i++)
+        inner += 1 + varint_len(c->lens[i]) + c->lens[i];
     scratch->len = 0;
     buf_putc(scratch, 0x12);
     put_varint(scratch, inner);
@@ -392,7 +449,8 @@ static long long parse_ll(const char *p, const char *end, const char **after)
         neg = 1;
         p++;
     }
-    while (p < end && *p >= '0' && *p <= '9') v = v * 10 + (*p++ - '0');
+    while (p < end && *p >= '0' && *p <= '9')
+        v = v * 10 + (*p++ - '0');
     *after = p;
     return neg ? -v : v;
 }
@@ -412,20 +470,29 @@ static long resp_skip(const char *p, size_t len, scan *s, int depth)
     case '!':
         if (depth == 0) s->is_error = 1;
         /* fallthrough */
-    case '+': case ',': case '#': case '(': case '_':
+    case '+':
+    case ',':
+    case '#':
+    case '(':
+    case '_':
         return nl + 1 - p;
     case ':':
         s->integer = parse_ll(p + 1, nl, &after);
         s->has_int = depth == 0;
         return nl + 1 - p;
-    case '$': case '=':
+    case '$':
+    case '=':
         n = parse_ll(p + 1, nl, &after);
         if (n < 0) return nl + 1 - p;
         if ((size_t)(end - (nl + 1)) < (size_t)n + 2) return 0;
         s->last_bulk = nl + 1;
         s->last_bulk_len = (size_t)n;
         return nl + 1 + n + 2 - p;
-    case '*': case '~': case '>': case '%': case '|': {
+    case '*':
+    case '~':
+    case '>':
+    case '%':
+    case '|': {
         n = parse_ll(p + 1, nl, &after);
         if (p[0] == '%' || p[0] == '|') n *= 2;
         const char *q = nl + 1;
@@ -441,7 +508,8 @@ static long resp_skip(const char *p, size_t len, scan *s, int depth)
         }
         return q - p;
     }
-    default: return -1;
+    default:
+        return -1;
     }
 }
 
@@ -462,7 +530,8 @@ static void native_value(const uint8_t *p, const uint8_t *end, scan *s)
     uint64_t v;
     if (p >= end) return;
     uint8_t tag = *p++;
-    if (tag == 0x12) s->is_error = 1;
+    if (tag == 0x12)
+        s->is_error = 1;
     else if (tag == 0x18 && get_varint(&p, end, &v) == 0) {
         s->has_int = 1;
         s->integer = (long long)(v >> 1) ^ -(long long)(v & 1);
@@ -519,7 +588,7 @@ typedef struct conn {
     int channel;
     buf out;
     size_t out_off;
-    int writing;       /* EPOLLOUT armed */
+    int writing; /* EPOLLOUT armed */
     buf in;
     size_t in_off;
     int inflight;
@@ -534,8 +603,8 @@ typedef struct worker {
     int id;
     conn *conns;
     int nconns;
-    int live;          /* requesting connections not finished */
-    int nsubs;         /* subscribing connections */
+    int live;  /* requesting connections not finished */
+    int nsubs; /* subscribing connections */
     int ep;
     const mix *m;
     hist lat, delivery;
@@ -585,8 +654,10 @@ static int claim(uint64_t now)
 
 static void encode_one(worker *w, conn *c, buf *b)
 {
-    if (cfg.o.protocol == KVIK_NATIVE) native_encode(b, &w->c, &w->scratch);
-    else resp_encode(b, &w->c);
+    if (cfg.o.protocol == KVIK_NATIVE)
+        native_encode(b, &w->c, &w->scratch);
+    else
+        resp_encode(b, &w->c);
 }
 
 static void set_events(conn *c, int out)
@@ -652,7 +723,8 @@ static void got_reply(conn *c, const scan *s, int push, uint64_t now)
         if (s->last_bulk && s->last_bulk_len >= 20 && cfg.dsize >= 20) {
             const char *after;
             long long t = parse_ll(s->last_bulk, s->last_bulk + 20, &after);
-            if (after == s->last_bulk + 20 && (uint64_t)t <= now) hist_add(&w->delivery, now - (uint64_t)t);
+            if (after == s->last_bulk + 20 && (uint64_t)t <= now)
+                hist_add(&w->delivery, now - (uint64_t)t);
         }
         return;
     }
@@ -679,13 +751,15 @@ static int parse_input(conn *c, uint64_t now)
         if (cfg.o.protocol == KVIK_NATIVE) {
             native_frame f;
             char err[128];
-            int r = native_frame_parse((const uint8_t *)p, len, NATIVE_MAX_PAYLOAD, &f, err);
+            int r =
+                native_frame_parse((const uint8_t *)p, len, NATIVE_MAX_PAYLOAD, &f, err);
             if (r == NATIVE_AGAIN) break;
             if (r != NATIVE_OK) return -1;
             const uint8_t *pl = f.payload;
             size_t pn = f.len;
             if (f.compression != NATIVE_NONE) {
-                if (native_decompress(&f, 1u << 30, &w->decomp, err) != NATIVE_OK) return -1;
+                if (native_decompress(&f, 1u << 30, &w->decomp, err) != NATIVE_OK)
+                    return -1;
                 pl = (const uint8_t *)w->decomp.p;
                 pn = w->decomp.len;
             }
@@ -700,7 +774,8 @@ static int parse_input(conn *c, uint64_t now)
             c->in_off += (size_t)r;
         }
     }
-    if (c->in_off == c->in.len) c->in.len = c->in_off = 0;
+    if (c->in_off == c->in.len)
+        c->in.len = c->in_off = 0;
     else if (c->in_off > (1u << 20)) {
         buf_consume(&c->in, c->in_off);
         c->in_off = 0;
@@ -757,7 +832,8 @@ static void *event_loop(void *arg)
         for (int i = 0; i < n; i++) {
             conn *c = evs[i].data.ptr;
             if ((evs[i].events & EPOLLOUT) && flush_out(c) != 0) fail(w, "write failed");
-            if ((evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && read_input(c, now) != 0)
+            if ((evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
+                read_input(c, now) != 0)
                 fail(w, "connection closed or bad reply");
             if (c->role == ROLE_REQUESTS && c->inflight == 0 && !c->finished &&
                 next_batch(c, now) != 0)
@@ -767,7 +843,8 @@ static void *event_loop(void *arg)
          * nothing in flight is done; one waiting for replies is not */
         for (int i = 0; i < w->nconns && n == 0; i++) {
             conn *c = &w->conns[i];
-            if (c->role == ROLE_REQUESTS && c->inflight == 0 && !c->finished) next_batch(c, now);
+            if (c->role == ROLE_REQUESTS && c->inflight == 0 && !c->finished)
+                next_batch(c, now);
         }
         if (w->delivered != last_count) {
             atomic_fetch_add(&delivered_total, (long long)(w->delivered - last_count));
@@ -880,8 +957,10 @@ static worker *setup(int nreq, int nsub, const mix *m, int blocking)
         char err[256];
         c->w = w;
         c->role = i < nreq ? ROLE_REQUESTS : ROLE_SUBSCRIBER;
-        if (c->role == ROLE_REQUESTS) w->live++;
-        else w->nsubs++;
+        if (c->role == ROLE_REQUESTS)
+            w->live++;
+        else
+            w->nsubs++;
         c->channel = i % (cfg.channels > 0 ? cfg.channels : 1);
         c->rng = 0x2545f4914f6cdd1dull * (uint64_t)(i + 1) + 12345;
         c->k = open_conn(err, sizeof(err));
@@ -938,7 +1017,8 @@ static int csv_header_done;
 static const char *proto_name(void)
 {
     if (cfg.o.protocol == KVIK_NATIVE)
-        return cfg.compression == NATIVE_NONE ? "native" : native_compression_name(cfg.compression);
+        return cfg.compression == NATIVE_NONE ? "native"
+                                              : native_compression_name(cfg.compression);
     return cfg.o.resp == 3 ? "resp3" : "resp2";
 }
 
@@ -950,18 +1030,22 @@ static void report(const result *r, int pubsub)
     double dps = r->seconds > 0 ? (double)r->delivered / r->seconds : 0;
     if (cfg.csv) {
         if (!csv_header_done) {
-            printf("test,protocol,clients,threads,pipeline,value_size,requests,seconds,ops_per_sec,"
-                   "avg_ms,p50_ms,p99_ms,p999_ms,max_ms,bytes_out_per_op,bytes_in_per_op,errors,"
+            printf("test,protocol,clients,threads,pipeline,value_size,requests,seconds,"
+                   "ops_per_sec,"
+                   "avg_ms,p50_ms,p99_ms,p999_ms,max_ms,bytes_out_per_op,bytes_in_per_op,"
+                   "errors,"
                    "delivered,delivered_per_sec\n");
             csv_header_done = 1;
         }
-        printf("\"%s\",%s,%d,%d,%d,%zu,%" PRIu64 ",%.3f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%" PRIu64
-               ",%" PRIu64 ",%.1f\n",
-               r->label, proto_name(), cfg.clients, cfg.threads, cfg.pipeline, cfg.dsize, r->done,
-               r->seconds, ops, r->lat.count ? r->lat.sum_ns / (double)r->lat.count / 1e6 : 0,
+        printf("\"%s\",%s,%d,%d,%d,%zu,%" PRIu64
+               ",%.3f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%" PRIu64 ",%" PRIu64
+               ",%.1f\n",
+               r->label, proto_name(), cfg.clients, cfg.threads, cfg.pipeline, cfg.dsize,
+               r->done, r->seconds, ops,
+               r->lat.count ? r->lat.sum_ns / (double)r->lat.count / 1e6 : 0,
                hist_quantile_ms(&r->lat, 0.5), hist_quantile_ms(&r->lat, 0.99),
-               hist_quantile_ms(&r->lat, 0.999), (double)r->lat.max_ns / 1e6, out_op, in_op,
-               r->errors, r->delivered, dps);
+               hist_quantile_ms(&r->lat, 0.999), (double)r->lat.max_ns / 1e6, out_op,
+               in_op, r->errors, r->delivered, dps);
         fflush(stdout);
         return;
     }
@@ -973,7 +1057,8 @@ static void report(const result *r, int pubsub)
         return;
     }
     printf("====== %s ======\n", r->label);
-    printf("  %" PRIu64 " requests in %.3f s: %d clients, %d threads, pipeline %d, %zu-byte values%s, %s\n",
+    printf("  %" PRIu64 " requests in %.3f s: %d clients, %d threads, pipeline %d, "
+                        "%zu-byte values%s, %s\n",
            r->done, r->seconds, cfg.clients, cfg.threads, cfg.pipeline, cfg.dsize,
            cfg.compressible ? " (compressible)" : "", proto_name());
     printf("  throughput: %.1f ops/s\n", ops);
@@ -988,9 +1073,10 @@ static void report(const result *r, int pubsub)
                " deliveries arrived, %.1f deliveries/s\n",
                cfg.subs, cfg.pubs, r->delivered, r->expected, dps);
         if (r->delivery.count)
-            printf("  delivery latency ms: p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
-                   hist_quantile_ms(&r->delivery, 0.5), hist_quantile_ms(&r->delivery, 0.99),
-                   hist_quantile_ms(&r->delivery, 0.999), (double)r->delivery.max_ns / 1e6);
+            printf(
+                "  delivery latency ms: p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
+                hist_quantile_ms(&r->delivery, 0.5), hist_quantile_ms(&r->delivery, 0.99),
+                hist_quantile_ms(&r->delivery, 0.999), (double)r->delivery.max_ns / 1e6);
     }
     printf("\n");
     fflush(stdout);
@@ -1012,7 +1098,8 @@ static int run(const mix *m, int nreq, int nsub)
     uint64_t end = 0;
     if (nsub > 0) {
         /* publishers first; then deliveries drain, up to 10 s */
-        while (atomic_load(&active_requesters) > 0 && !atomic_load(&stop_all)) usleep(1000);
+        while (atomic_load(&active_requesters) > 0 && !atomic_load(&stop_all))
+            usleep(1000);
         end = now_ns();
         uint64_t limit = end + 10000000000ull;
         long long last = -1;
@@ -1061,7 +1148,8 @@ static int run(const mix *m, int nreq, int nsub)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "Usage: kvik-benchmark [OPTIONS]\n"
         "  -h <host>          Server host (default 127.0.0.1).\n"
         "  -p <port>          Server port (default 6379).\n"
@@ -1074,22 +1162,29 @@ static void usage(FILE *f)
         "  --duration <s>     Run each test this long instead of -n requests.\n"
         "  -r <keyspace>      Random keys key:000000000000 .. below this number\n"
         "                     (default: one key).\n"
+        "  --sequential       With -r: keys in order 0, 1, 2 ... (e.g. to fill a "
+        "keyspace).\n"
         "  -d <bytes>         Value (and pub/sub message) size (default 3).\n"
-        "  --compressible     Values that compress (JSON-like text) instead of random bytes.\n"
+        "  --compressible     Values that compress (JSON-like text) instead of random "
+        "bytes.\n"
         "  -t <tests>         Comma-separated tests run one after another:\n"
         "                     ping,set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,\n"
-        "                     zadd,mset,publish (default set,get); or a weighted mix run\n"
+        "                     zadd,mset,publish (default set,get); or a weighted mix "
+        "run\n"
         "                     as one test: set:3,get:7.\n"
         "  --native           Speak kvik's native protocol (its own port).\n"
         "  --compress <alg>   Native: compress payloads above --compress-min bytes with\n"
-        "                     lz4, zstd or gzip, and accept compressed replies (default none).\n"
+        "                     lz4, zstd or gzip, and accept compressed replies (default "
+        "none).\n"
         "  --compress-min <n> Native: smallest payload to compress (default 1436).\n"
         "  -3                 RESP3 (HELLO 3) instead of RESP2.\n"
         "  --tls, --cacert <file>, --cacertdir <dir>, --cert <file>, --key <file>,\n"
         "  --sni <name>, --insecure\n"
         "                     TLS (connections then use libkvik's blocking calls).\n"
-        "  --lib              Drive connections with libkvik's blocking calls (no epoll).\n"
-        "  --pubsub <S>       Pub/sub fan-out: S subscribers, --publishers M (default 1)\n"
+        "  --lib              Drive connections with libkvik's blocking calls (no "
+        "epoll).\n"
+        "  --pubsub <S>       Pub/sub fan-out: S subscribers, --publishers M (default "
+        "1)\n"
         "                     connections publishing -d byte messages on --channels K\n"
         "                     channels (default 1); reports deliveries/s.\n"
         "  --csv              One CSV line per test (after a header line).\n"
@@ -1128,7 +1223,8 @@ static int test_id(const char *name, size_t n)
 static void upper(char *dst, size_t cap, const char *s)
 {
     size_t i = 0;
-    for (; s[i] && i + 1 < cap; i++) dst[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+    for (; s[i] && i + 1 < cap; i++)
+        dst[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
     dst[i] = 0;
 }
 
@@ -1196,39 +1292,69 @@ static void parse_options(int argc, char **argv)
     const char *tests = "set,get";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-h")) cfg.o.host = need(argc, argv, &i);
-        else if (!strcmp(a, "-p")) cfg.o.port = (int)num(need(argc, argv, &i), 1);
-        else if (!strcmp(a, "-a") || !strcmp(a, "--pass")) cfg.o.password = need(argc, argv, &i);
-        else if (!strcmp(a, "--user")) cfg.o.user = need(argc, argv, &i);
-        else if (!strcmp(a, "-c")) cfg.clients = (int)num(need(argc, argv, &i), 1);
-        else if (!strcmp(a, "--threads")) cfg.threads = (int)num(need(argc, argv, &i), 1);
-        else if (!strcmp(a, "-P")) cfg.pipeline = (int)num(need(argc, argv, &i), 1);
-        else if (!strcmp(a, "-n")) cfg.requests = num(need(argc, argv, &i), 1);
-        else if (!strcmp(a, "--duration")) cfg.duration = atof(need(argc, argv, &i));
-        else if (!strcmp(a, "-r")) cfg.keyspace = num(need(argc, argv, &i), 1);
-        else if (!strcmp(a, "-d")) cfg.dsize = (size_t)num(need(argc, argv, &i), 0);
-        else if (!strcmp(a, "--compressible")) cfg.compressible = 1;
-        else if (!strcmp(a, "-t")) tests = need(argc, argv, &i);
-        else if (!strcmp(a, "--native")) cfg.o.protocol = KVIK_NATIVE;
-        else if (!strcmp(a, "--compress")) cfg.compression = compression_id(need(argc, argv, &i));
-        else if (!strcmp(a, "--compress-min")) cfg.compress_min = (size_t)num(need(argc, argv, &i), 0);
-        else if (!strcmp(a, "-3")) cfg.o.resp = 3;
-        else if (!strcmp(a, "--tls")) cfg.o.tls = 1;
-        else if (!strcmp(a, "--cacert")) cfg.o.tls_ca_file = need(argc, argv, &i);
-        else if (!strcmp(a, "--cacertdir")) cfg.o.tls_ca_dir = need(argc, argv, &i);
-        else if (!strcmp(a, "--cert")) cfg.o.tls_cert_file = need(argc, argv, &i);
-        else if (!strcmp(a, "--key")) cfg.o.tls_key_file = need(argc, argv, &i);
-        else if (!strcmp(a, "--sni")) cfg.o.tls_sni = need(argc, argv, &i);
-        else if (!strcmp(a, "--insecure")) cfg.o.tls_insecure = 1;
-        else if (!strcmp(a, "--lib")) cfg.use_lib = 1;
-        else if (!strcmp(a, "--pubsub")) cfg.subs = (int)num(need(argc, argv, &i), 1);
-        else if (!strcmp(a, "--publishers")) cfg.pubs = (int)num(need(argc, argv, &i), 1);
+        if (!strcmp(a, "-h"))
+            cfg.o.host = need(argc, argv, &i);
+        else if (!strcmp(a, "-p"))
+            cfg.o.port = (int)num(need(argc, argv, &i), 1);
+        else if (!strcmp(a, "-a") || !strcmp(a, "--pass"))
+            cfg.o.password = need(argc, argv, &i);
+        else if (!strcmp(a, "--user"))
+            cfg.o.user = need(argc, argv, &i);
+        else if (!strcmp(a, "-c"))
+            cfg.clients = (int)num(need(argc, argv, &i), 1);
+        else if (!strcmp(a, "--threads"))
+            cfg.threads = (int)num(need(argc, argv, &i), 1);
+        else if (!strcmp(a, "-P"))
+            cfg.pipeline = (int)num(need(argc, argv, &i), 1);
+        else if (!strcmp(a, "-n"))
+            cfg.requests = num(need(argc, argv, &i), 1);
+        else if (!strcmp(a, "--duration"))
+            cfg.duration = atof(need(argc, argv, &i));
+        else if (!strcmp(a, "-r"))
+            cfg.keyspace = num(need(argc, argv, &i), 1);
+        else if (!strcmp(a, "-d"))
+            cfg.dsize = (size_t)num(need(argc, argv, &i), 0);
+        else if (!strcmp(a, "--compressible"))
+            cfg.compressible = 1;
+        else if (!strcmp(a, "--sequential"))
+            cfg.sequential = 1;
+        else if (!strcmp(a, "-t"))
+            tests = need(argc, argv, &i);
+        else if (!strcmp(a, "--native"))
+            cfg.o.protocol = KVIK_NATIVE;
+        else if (!strcmp(a, "--compress"))
+            cfg.compression = compression_id(need(argc, argv, &i));
+        else if (!strcmp(a, "--compress-min"))
+            cfg.compress_min = (size_t)num(need(argc, argv, &i), 0);
+        else if (!strcmp(a, "-3"))
+            cfg.o.resp = 3;
+        else if (!strcmp(a, "--tls"))
+            cfg.o.tls = 1;
+        else if (!strcmp(a, "--cacert"))
+            cfg.o.tls_ca_file = need(argc, argv, &i);
+        else if (!strcmp(a, "--cacertdir"))
+            cfg.o.tls_ca_dir = need(argc, argv, &i);
+        else if (!strcmp(a, "--cert"))
+            cfg.o.tls_cert_file = need(argc, argv, &i);
+        else if (!strcmp(a, "--key"))
+            cfg.o.tls_key_file = need(argc, argv, &i);
+        else if (!strcmp(a, "--sni"))
+            cfg.o.tls_sni = need(argc, argv, &i);
+        else if (!strcmp(a, "--insecure"))
+            cfg.o.tls_insecure = 1;
+        else if (!strcmp(a, "--lib"))
+            cfg.use_lib = 1;
+        else if (!strcmp(a, "--pubsub"))
+            cfg.subs = (int)num(need(argc, argv, &i), 1);
+        else if (!strcmp(a, "--publishers"))
+            cfg.pubs = (int)num(need(argc, argv, &i), 1);
         else if (!strcmp(a, "--channels")) {
             cfg.channels = (int)num(need(argc, argv, &i), 1);
             if (cfg.channels > MAX_CHANNELS) die("at most 64 channels", NULL);
-        }
-        else if (!strcmp(a, "--csv")) cfg.csv = 1;
-        else if (!strcmp(a, "-q")) cfg.quiet = 1;
+        } else if (!strcmp(a, "--csv"))
+            cfg.csv = 1;
+        else if (!strcmp(a, "-q"))
+            cfg.quiet = 1;
         else if (!strcmp(a, "--help")) {
             usage(stdout);
             exit(0);
@@ -1251,7 +1377,8 @@ static void parse_options(int argc, char **argv)
         memset(&cfg.runs[0], 0, sizeof(mix));
         cfg.runs[0].weight[T_PUBLISH] = cfg.runs[0].total = 1;
         snprintf(cfg.runs[0].label, sizeof(cfg.runs[0].label), "PUBSUB");
-        if (cfg.o.tls || cfg.use_lib) die("pub/sub mode needs the epoll driver (no --tls/--lib)", NULL);
+        if (cfg.o.tls || cfg.use_lib)
+            die("pub/sub mode needs the epoll driver (no --tls/--lib)", NULL);
     } else {
         parse_tests(tests);
     }
@@ -1275,7 +1402,8 @@ int main(int argc, char **argv)
         if (cfg.threads > cfg.pubs + cfg.subs) cfg.threads = cfg.pubs + cfg.subs;
         failed = run(&cfg.runs[0], cfg.pubs, cfg.subs);
     } else {
-        for (int i = 0; i < cfg.nruns && !interrupted; i++) failed |= run(&cfg.runs[i], cfg.clients, 0);
+        for (int i = 0; i < cfg.nruns && !interrupted; i++)
+            failed |= run(&cfg.runs[i], cfg.clients, 0);
     }
     free(value_pool);
     return failed || interrupted ? 1 : 0;

@@ -56,14 +56,16 @@ static kvik_reply *agg(kvik_type t, size_t n, ...)
     r->element = calloc(n ? n : 1, sizeof(kvik_reply *));
     va_list ap;
     va_start(ap, n);
-    for (size_t i = 0; i < n; i++) r->element[i] = va_arg(ap, kvik_reply *);
+    for (size_t i = 0; i < n; i++)
+        r->element[i] = va_arg(ap, kvik_reply *);
     va_end(ap);
     return r;
 }
 
 static void drop(kvik_reply *r)
 {
-    for (size_t i = 0; i < r->elements; i++) drop(r->element[i]);
+    for (size_t i = 0; i < r->elements; i++)
+        drop(r->element[i]);
     free(r->element);
     free(r->str);
     free(r);
@@ -87,11 +89,11 @@ static char *raw(kvik_reply *r)
     return b.p;
 }
 
-#define EXPECT(got, want)                                                                      \
-    do {                                                                                       \
-        char *g_ = (got);                                                                      \
-        assert_string_equal(g_, want);                                                         \
-        free(g_);                                                                              \
+#define EXPECT(got, want)                                                                \
+    do {                                                                                 \
+        char *g_ = (got);                                                                \
+        assert_string_equal(g_, want);                                                   \
+        free(g_);                                                                        \
     } while (0)
 
 /* ---- formats --------------------------------------------------------------- */
@@ -112,7 +114,8 @@ static void test_scalars(void **state)
     kvik_reply *b = node(KVIK_BOOL);
     b->integer = 1;
     EXPECT(tty(b), "(true)\n");
-    EXPECT(tty(str_n(KVIK_BIGNUM, "12345678901234567890", 20)), "(big number) 12345678901234567890\n");
+    EXPECT(tty(str_n(KVIK_BIGNUM, "12345678901234567890", 20)),
+           "(big number) 12345678901234567890\n");
     EXPECT(raw(str_n(KVIK_STRING, "a\nb", 3)), "a\nb\n");
     EXPECT(raw(node(KVIK_NIL)), "\n");
     EXPECT(raw(str_n(KVIK_ERROR, "ERR bad", 7)), "ERR bad\n\n");
@@ -125,17 +128,18 @@ static void test_aggregates(void **state)
     EXPECT(tty(agg(KVIK_ARRAY, 0)), "(empty array)\n");
     EXPECT(tty(agg(KVIK_SET, 0)), "(empty set)\n");
     EXPECT(tty(agg(KVIK_MAP, 0)), "(empty hash)\n");
-    EXPECT(tty(agg(KVIK_ARRAY, 3, agg(KVIK_ARRAY, 2, bulk("a"), bulk("b")), node(KVIK_NIL),
-                   agg(KVIK_ARRAY, 0))),
+    EXPECT(tty(agg(KVIK_ARRAY, 3, agg(KVIK_ARRAY, 2, bulk("a"), bulk("b")),
+                   node(KVIK_NIL), agg(KVIK_ARRAY, 0))),
            "1) 1) \"a\"\n   2) \"b\"\n2) (nil)\n3) (empty array)\n");
     EXPECT(tty(agg(KVIK_SET, 2, bulk("x"), bulk("y"))), "1~ \"x\"\n2~ \"y\"\n");
     /* ten entries: numbers right-aligned, nested ones indented by the width */
     kvik_reply *big = agg(KVIK_ARRAY, 10, integer(1), integer(2), integer(3), integer(4),
                           integer(5), integer(6), integer(7), integer(8), integer(9),
                           agg(KVIK_ARRAY, 2, bulk("a"), bulk("b")));
-    EXPECT(tty(big), " 1) (integer) 1\n 2) (integer) 2\n 3) (integer) 3\n 4) (integer) 4\n"
-                     " 5) (integer) 5\n 6) (integer) 6\n 7) (integer) 7\n 8) (integer) 8\n"
-                     " 9) (integer) 9\n10) 1) \"a\"\n    2) \"b\"\n");
+    EXPECT(tty(big),
+           " 1) (integer) 1\n 2) (integer) 2\n 3) (integer) 3\n 4) (integer) 4\n"
+           " 5) (integer) 5\n 6) (integer) 6\n 7) (integer) 7\n 8) (integer) 8\n"
+           " 9) (integer) 9\n10) 1) \"a\"\n    2) \"b\"\n");
 }
 
 static void test_maps(void **state)
@@ -146,21 +150,24 @@ static void test_maps(void **state)
     /* a value of one line stays after "=>", one of several starts below */
     EXPECT(tty(agg(KVIK_MAP, 4, bulk("one"), agg(KVIK_ARRAY, 1, integer(1)), bulk("two"),
                    agg(KVIK_ARRAY, 2, integer(1), integer(2)))),
-           "1# \"one\" => 1) (integer) 1\n2# \"two\" => \n   1) (integer) 1\n   2) (integer) 2\n");
-    EXPECT(tty(agg(KVIK_MAP, 2, bulk("q"), agg(KVIK_MAP, 2, bulk("c"),
-                                               agg(KVIK_ARRAY, 2, integer(1), integer(2))))),
-           "1# \"q\" => \n   1# \"c\" => \n      1) (integer) 1\n      2) (integer) 2\n");
+           "1# \"one\" => 1) (integer) 1\n2# \"two\" => \n   1) (integer) 1\n   2) "
+           "(integer) 2\n");
+    EXPECT(
+        tty(agg(KVIK_MAP, 2, bulk("q"),
+                agg(KVIK_MAP, 2, bulk("c"), agg(KVIK_ARRAY, 2, integer(1), integer(2))))),
+        "1# \"q\" => \n   1# \"c\" => \n      1) (integer) 1\n      2) (integer) 2\n");
     EXPECT(raw(agg(KVIK_MAP, 4, bulk("a"), bulk("1"), bulk("b"),
                    agg(KVIK_MAP, 4, bulk("c"), bulk("2"), bulk("d"), bulk("3")))),
            "a 1\nb c 2\nd 3\n");
-    EXPECT(raw(agg(KVIK_ARRAY, 3, integer(1), agg(KVIK_ARRAY, 0), integer(2))), "1\n\n2\n");
+    EXPECT(raw(agg(KVIK_ARRAY, 3, integer(1), agg(KVIK_ARRAY, 0), integer(2))),
+           "1\n\n2\n");
 }
 
 static void test_text_commands(void **state)
 {
     (void)state;
-    char *info[] = {"INFO", "keyspace"}, *cl[] = {"client", "LIST"}, *get[] = {"GET", "k"},
-         *cg[] = {"client", "getname"};
+    char *info[] = {"INFO", "keyspace"}, *cl[] = {"client", "LIST"},
+         *get[] = {"GET", "k"}, *cg[] = {"client", "getname"};
     assert_true(format_is_text_command(2, info));
     assert_true(format_is_text_command(2, cl));
     assert_false(format_is_text_command(2, get));
@@ -179,7 +186,8 @@ static void test_args(void **state)
 {
     (void)state;
     args a;
-    assert_int_equal(args_split("  set  \"a b\" 'it\\'s' \"x\\x41\\n\" plain\"q\"  ", &a), 0);
+    assert_int_equal(args_split("  set  \"a b\" 'it\\'s' \"x\\x41\\n\" plain\"q\"  ", &a),
+                     0);
     assert_int_equal(a.argc, 5);
     assert_string_equal(a.argv[0], "set");
     assert_string_equal(a.argv[1], "a b");
@@ -231,37 +239,44 @@ static kvik_reply *arg_doc(const char *name, const char *type, const char *token
 static void test_hints(void **state)
 {
     (void)state;
-    kvik_reply *set_args = agg(
-        KVIK_ARRAY, 4, arg_doc("key", "key", NULL, NULL, NULL),
-        arg_doc("value", "string", NULL, NULL, NULL),
-        arg_doc("cond", "oneof", NULL, agg(KVIK_SET, 1, bulk("optional")),
-                agg(KVIK_ARRAY, 2, arg_doc("nx", "pure-token", "NX", NULL, NULL),
-                    arg_doc("xx", "pure-token", "XX", NULL, NULL))),
-        arg_doc("expiry", "oneof", NULL, agg(KVIK_SET, 1, bulk("optional")),
-                agg(KVIK_ARRAY, 2, arg_doc("seconds", "integer", "EX", NULL, NULL),
-                    arg_doc("keepttl", "pure-token", "KEEPTTL", NULL, NULL))));
-    kvik_reply *zadd_args = agg(
-        KVIK_ARRAY, 2, arg_doc("key", "key", NULL, NULL, NULL),
-        arg_doc("data", "block", NULL, agg(KVIK_SET, 1, bulk("multiple")),
-                agg(KVIK_ARRAY, 2, arg_doc("score", "double", NULL, NULL, NULL),
-                    arg_doc("member", "string", NULL, NULL, NULL))));
-    kvik_reply *cfg_get = agg(KVIK_MAP, 4, bulk("summary"), bulk("Reads settings."), bulk("arguments"),
-                              agg(KVIK_ARRAY, 1, arg_doc("parameter", "string", NULL,
-                                                         agg(KVIK_SET, 1, bulk("multiple")), NULL)));
-    kvik_reply *docs = agg(
-        KVIK_MAP, 6, bulk("set"), agg(KVIK_MAP, 2, bulk("arguments"), set_args), bulk("zadd"),
-        agg(KVIK_MAP, 2, bulk("arguments"), zadd_args), bulk("config"),
-        agg(KVIK_MAP, 2, bulk("subcommands"), agg(KVIK_MAP, 2, bulk("config|get"), cfg_get)));
+    kvik_reply *set_args =
+        agg(KVIK_ARRAY, 4, arg_doc("key", "key", NULL, NULL, NULL),
+            arg_doc("value", "string", NULL, NULL, NULL),
+            arg_doc("cond", "oneof", NULL, agg(KVIK_SET, 1, bulk("optional")),
+                    agg(KVIK_ARRAY, 2, arg_doc("nx", "pure-token", "NX", NULL, NULL),
+                        arg_doc("xx", "pure-token", "XX", NULL, NULL))),
+            arg_doc("expiry", "oneof", NULL, agg(KVIK_SET, 1, bulk("optional")),
+                    agg(KVIK_ARRAY, 2, arg_doc("seconds", "integer", "EX", NULL, NULL),
+                        arg_doc("keepttl", "pure-token", "KEEPTTL", NULL, NULL))));
+    kvik_reply *zadd_args =
+        agg(KVIK_ARRAY, 2, arg_doc("key", "key", NULL, NULL, NULL),
+            arg_doc("data", "block", NULL, agg(KVIK_SET, 1, bulk("multiple")),
+                    agg(KVIK_ARRAY, 2, arg_doc("score", "double", NULL, NULL, NULL),
+                        arg_doc("member", "string", NULL, NULL, NULL))));
+    kvik_reply *cfg_get =
+        agg(KVIK_MAP, 4, bulk("summary"), bulk("Reads settings."), bulk("arguments"),
+            agg(KVIK_ARRAY, 1,
+                arg_doc("parameter", "string", NULL, agg(KVIK_SET, 1, bulk("multiple")),
+                        NULL)));
+    kvik_reply *docs =
+        agg(KVIK_MAP, 6, bulk("set"), agg(KVIK_MAP, 2, bulk("arguments"), set_args),
+            bulk("zadd"), agg(KVIK_MAP, 2, bulk("arguments"), zadd_args), bulk("config"),
+            agg(KVIK_MAP, 2, bulk("subcommands"),
+                agg(KVIK_MAP, 2, bulk("config|get"), cfg_get)));
     hints h = {0};
     hints_from_docs(&h, docs);
     drop(docs);
     assert_int_equal(h.n, 4);
-    assert_string_equal(hints_for_line(&h, "set "), "key value [NX|XX] [EX seconds|KEEPTTL]");
-    assert_string_equal(hints_for_line(&h, "SET"), " key value [NX|XX] [EX seconds|KEEPTTL]");
-    assert_string_equal(hints_for_line(&h, "set k "), "value [NX|XX] [EX seconds|KEEPTTL]");
+    assert_string_equal(hints_for_line(&h, "set "),
+                        "key value [NX|XX] [EX seconds|KEEPTTL]");
+    assert_string_equal(hints_for_line(&h, "SET"),
+                        " key value [NX|XX] [EX seconds|KEEPTTL]");
+    assert_string_equal(hints_for_line(&h, "set k "),
+                        "value [NX|XX] [EX seconds|KEEPTTL]");
     assert_null(hints_for_line(&h, "set k"));
     assert_null(hints_for_line(&h, "nosuch "));
-    assert_string_equal(hints_for_line(&h, "zadd "), "key score member [score member ...]");
+    assert_string_equal(hints_for_line(&h, "zadd "),
+                        "key score member [score member ...]");
     assert_string_equal(hints_for_line(&h, "config get "), "parameter [parameter ...]");
     char *words[] = {"CONFIG", "get", "x"};
     const hints_cmd *c = hints_find(&h, 3, words);
@@ -275,9 +290,9 @@ static void test_hints(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scalars),  cmocka_unit_test(test_aggregates),
-        cmocka_unit_test(test_maps),     cmocka_unit_test(test_text_commands),
-        cmocka_unit_test(test_args),     cmocka_unit_test(test_hints),
+        cmocka_unit_test(test_scalars), cmocka_unit_test(test_aggregates),
+        cmocka_unit_test(test_maps),    cmocka_unit_test(test_text_commands),
+        cmocka_unit_test(test_args),    cmocka_unit_test(test_hints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
