@@ -383,11 +383,26 @@ static void make_cmd(cmd *c, int test, uint64_t *rng, int channel)
     }
 }
 
+/* Appends "<c><n>\r\n" (a RESP header) without printf. */
+static void resp_header(buf *b, char c, size_t n)
+{
+    char tmp[24];
+    int i = sizeof(tmp);
+    tmp[--i] = '\n';
+    tmp[--i] = '\r';
+    do {
+        tmp[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    tmp[--i] = c;
+    buf_append(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
 static void resp_encode(buf *b, const cmd *c)
 {
-    buf_printf(b, "*%d\r\n", c->argc);
+    resp_header(b, '*', (size_t)c->argc);
     for (int i = 0; i < c->argc; i++) {
-        buf_printf(b, "$%zu\r\n", c->lens[i]);
+        resp_header(b, '$', c->lens[i]);
         buf_append(b, c->argv[i], c->lens[i]);
         buf_append(b, "\r\n", 2);
     }
