@@ -35,11 +35,16 @@
 const char *native_compression_name(int compression)
 {
     switch (compression) {
-    case NATIVE_NONE: return "none";
-    case NATIVE_GZIP: return "gzip";
-    case NATIVE_LZ4: return "lz4";
-    case NATIVE_ZSTD: return "zstd";
-    default: return "?";
+    case NATIVE_NONE:
+        return "none";
+    case NATIVE_GZIP:
+        return "gzip";
+    case NATIVE_LZ4:
+        return "lz4";
+    case NATIVE_ZSTD:
+        return "zstd";
+    default:
+        return "?";
     }
 }
 
@@ -53,8 +58,8 @@ int native_frame_parse(const uint8_t *in, size_t len, size_t max_payload, native
     size_t plen = h & NATIVE_MAX_PAYLOAD;
     if (plen > max_payload) {
         if (err)
-            snprintf(err, ERRLEN, "frame payload of %zu bytes exceeds the limit of %zu", plen,
-                     max_payload);
+            snprintf(err, ERRLEN, "frame payload of %zu bytes exceeds the limit of %zu",
+                     plen, max_payload);
         return NATIVE_ERROR;
     }
     f->compression = (int)(h >> 30);
@@ -75,8 +80,8 @@ static int too_big(char *err, const char *what, unsigned long long n, size_t max
 {
     if (err) {
         if (n)
-            snprintf(err, ERRLEN, "%s: decompressed size %llu exceeds the limit of %zu", what, n,
-                     max_out);
+            snprintf(err, ERRLEN, "%s: decompressed size %llu exceeds the limit of %zu",
+                     what, n, max_out);
         else
             snprintf(err, ERRLEN, "%s: decompressed size exceeds the limit of %zu", what,
                      max_out);
@@ -114,7 +119,8 @@ static int gunzip(const native_frame *f, size_t max_out, buf *out, char *err)
     }
     z_stream z;
     memset(&z, 0, sizeof(z));
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return fail(err, "gzip", "cannot initialise");
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        return fail(err, "gzip", "cannot initialise");
     z.next_in = (Bytef *)(uintptr_t)f->payload;
     int rc = Z_OK;
     size_t left = f->len;
@@ -163,7 +169,8 @@ static size_t gzip_into(buf *out, const uint8_t *p, size_t len)
 {
     z_stream z;
     memset(&z, 0, sizeof(z));
-    if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) return 0;
+    if (deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
     size_t bound = deflateBound(&z, (uLong)len) + 32;
     buf_reserve(out, bound);
     z.next_in = (Bytef *)(uintptr_t)p;
@@ -247,7 +254,8 @@ static int unzstd(const native_frame *f, size_t max_out, buf *out, char *err)
 {
     unsigned long long cs = ZSTD_getFrameContentSize(f->payload, f->len);
     if (cs == ZSTD_CONTENTSIZE_ERROR) return fail(err, "zstd", "not a zstd frame");
-    if (cs != ZSTD_CONTENTSIZE_UNKNOWN && cs > max_out) return too_big(err, "zstd", cs, max_out);
+    if (cs != ZSTD_CONTENTSIZE_UNKNOWN && cs > max_out)
+        return too_big(err, "zstd", cs, max_out);
     size_t fsize = ZSTD_findFrameCompressedSize(f->payload, f->len);
     if (ZSTD_isError(fsize)) return fail(err, "zstd", ZSTD_getErrorName(fsize));
     if (fsize != f->len) return fail(err, "zstd", "trailing bytes after the frame");
@@ -257,15 +265,16 @@ static int unzstd(const native_frame *f, size_t max_out, buf *out, char *err)
      * hold, but at least the 8 MB every decoder should support, and never more
      * than zstd's default cap (128 MB). */
     int wlog = 23;
-    while (wlog < 27 && ((size_t)1 << wlog) < max_out) wlog++;
+    while (wlog < 27 && ((size_t)1 << wlog) < max_out)
+        wlog++;
     ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, wlog);
     ZSTD_inBuffer in = {f->payload, f->len, 0};
     size_t hint = cs != ZSTD_CONTENTSIZE_UNKNOWN ? (size_t)cs + 1 : 0;
     for (;;) {
         size_t span = room(out, max_out, hint > out->len ? hint - out->len : 0);
         unsigned char probe;
-        ZSTD_outBuffer o = {span ? (void *)(out->p + out->len) : (void *)&probe, span ? span : 1,
-                            0};
+        ZSTD_outBuffer o = {span ? (void *)(out->p + out->len) : (void *)&probe,
+                            span ? span : 1, 0};
         size_t r = ZSTD_decompressStream(d, &o, &in);
         if (ZSTD_isError(r)) {
             const char *m = ZSTD_getErrorName(r);
@@ -306,10 +315,14 @@ int native_decompress(const native_frame *f, size_t max_out, buf *out, char *err
     case NATIVE_NONE:
         if (f->len > max_out) return too_big(err, "payload", f->len, max_out);
         return NATIVE_OK;
-    case NATIVE_GZIP: return gunzip(f, max_out, out, err);
-    case NATIVE_LZ4: return unlz4(f, max_out, out, err);
-    case NATIVE_ZSTD: return unzstd(f, max_out, out, err);
-    default: return fail(err, "frame", "unknown compression");
+    case NATIVE_GZIP:
+        return gunzip(f, max_out, out, err);
+    case NATIVE_LZ4:
+        return unlz4(f, max_out, out, err);
+    case NATIVE_ZSTD:
+        return unzstd(f, max_out, out, err);
+    default:
+        return fail(err, "frame", "unknown compression");
     }
 }
 
@@ -331,9 +344,12 @@ int native_frame_write(buf *out, const uint8_t *payload, size_t len, int compres
         buf_reserve(out, NATIVE_HEADER_LEN);
         out->len += NATIVE_HEADER_LEN;
         size_t n = 0;
-        if (compression == NATIVE_GZIP) n = gzip_into(out, payload, len);
-        else if (compression == NATIVE_LZ4) n = lz4_into(out, payload, len);
-        else n = zstd_into(out, payload, len);
+        if (compression == NATIVE_GZIP)
+            n = gzip_into(out, payload, len);
+        else if (compression == NATIVE_LZ4)
+            n = lz4_into(out, payload, len);
+        else
+            n = zstd_into(out, payload, len);
         if (n > 0 && n < len && n <= NATIVE_MAX_PAYLOAD) {
             put_header(out->p + start, compression, n);
             out->len += n;

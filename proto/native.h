@@ -51,7 +51,8 @@ int native_decompress(const native_frame *f, size_t max_out, buf *out, char *err
 /* Appends a frame holding payload[0..len) to out. If compression is not
  * NATIVE_NONE and len >= min_compress, the payload is compressed with it, unless
  * that does not make it smaller (then it goes uncompressed). Returns the
- * compression actually used. */
+ * compression actually used, or NATIVE_ERROR (out unchanged) when the payload
+ * cannot fit a frame (more than NATIVE_MAX_PAYLOAD bytes even compressed). */
 int native_frame_write(buf *out, const uint8_t *payload, size_t len, int compression,
                        size_t min_compress);
 

@@ -33,16 +33,15 @@ static int bad(char *err, const char *what)
     return NATIVE_ERROR;
 }
 
-/* Reads a varint at *pos; 0 on success. At most 10 bytes, the last holding at
- * most one bit. */
-static int varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
+/* Reads a varint of at most max bytes at *pos; 0 on success. Bits past 64
+ * are dropped, as protobuf-c does. */
+static int varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v, int max)
 {
     uint64_t x = 0;
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < max; i++) {
         if (*pos >= len) return -1;
         uint8_t b = p[(*pos)++];
-        if (i == 9 && b > 1) return -1;
-        x |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (i < 10) x |= (uint64_t)(b & 0x7f) << (7 * i);
         if (!(b & 0x80)) {
             *v = x;
             return 0;
@@ -59,17 +58,21 @@ typedef struct field {
     size_t off, len;
 } field;
 
+/* The limits follow protobuf-c, the decoder the rest of kvik uses, so that
+ * both accept the same messages: keys of at most 5 bytes (a field number 0 is
+ * refused only in a one-byte key), varints of at most 10 bytes, lengths of at
+ * most 5 bytes taken modulo 2^32. */
 static int next_field(const uint8_t *p, size_t len, size_t *pos, field *f, char *err)
 {
     uint64_t key, v;
     size_t start = *pos;
-    if (varint(p, len, pos, &key) < 0 || *pos - start > 5) return bad(err, "bad field key");
+    if (varint(p, len, pos, &key, 5) < 0) return bad(err, "bad field key");
     f->num = (uint32_t)(key >> 3);
     f->wt = (int)(key & 7);
-    if (f->num == 0 || (key >> 3) > 0x1fffffff) return bad(err, "bad field number");
+    if (f->num == 0 && *pos - start == 1) return bad(err, "field number 0");
     switch (f->wt) {
     case 0:
-        if (varint(p, len, pos, &v) < 0) return bad(err, "bad varint");
+        if (varint(p, len, pos, &v, 10) < 0) return bad(err, "bad varint");
         return 0;
     case 1:
         if (len - *pos < 8) return bad(err, "truncated fixed64");
@@ -80,7 +83,8 @@ static int next_field(const uint8_t *p, size_t len, size_t *pos, field *f, char 
         *pos += 4;
         return 0;
     case 2:
-        if (varint(p, len, pos, &v) < 0) return bad(err, "bad length");
+        if (varint(p, len, pos, &v, 5) < 0) return bad(err, "bad length");
+        v &= 0xffffffffu;
         if (v > len - *pos) return bad(err, "length past the end");
         f->off = *pos;
         f->len = (size_t)v;
@@ -91,7 +95,7 @@ static int next_field(const uint8_t *p, size_t len, size_t *pos, field *f, char 
     }
 }
 
-/* Appends the arguments of the Request in p[0..len). */
+/* Reads the arguments of the Request in p[0..len) into m (appending). */
 static int read_request(native_msg *m, const uint8_t *p, size_t len,
                         const native_msg_limits *lim, char *err)
 {
@@ -102,13 +106,14 @@ static int read_request(native_msg *m, const uint8_t *p, size_t len,
         if (f.num != 1) continue; /* unknown field: skipped */
         if (f.wt != 2) return bad(err, "Request.argv is not length-delimited");
         if (m->argc >= lim->max_args) {
-            if (err) snprintf(err, ERRLEN, "too many arguments (limit %zu)", lim->max_args);
+            if (err)
+                snprintf(err, ERRLEN, "too many arguments (limit %zu)", lim->max_args);
             return NATIVE_ERROR;
         }
         if (f.len > lim->max_arg_len) {
             if (err)
-                snprintf(err, ERRLEN, "argument of %zu bytes exceeds the limit of %zu", f.len,
-                         lim->max_arg_len);
+                snprintf(err, ERRLEN, "argument of %zu bytes exceeds the limit of %zu",
+                         f.len, lim->max_arg_len);
             return NATIVE_ERROR;
         }
         if (m->argc == m->argv_cap) {
@@ -137,7 +142,7 @@ int native_msg_parse_client(native_msg *m, const uint8_t *p, size_t len,
             m->argc = 0;
             continue;
         }
-        if (m->kind != NATIVE_MSG_REQUEST) m->argc = 0;
+        m->argc = 0; /* the last occurrence wins (as protobuf-c decides) */
         m->kind = NATIVE_MSG_REQUEST;
         if (read_request(m, p + f.off, f.len, lim, err) < 0) return NATIVE_ERROR;
     }

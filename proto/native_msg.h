@@ -7,9 +7,10 @@
  * message and no copy of the arguments, with the argument count and each
  * argument's length checked before anything is reserved for them. The rare
  * Hello is left to the generated decoder (protobuf-c). The result agrees with
- * protobuf's rules: unknown fields are skipped, the last member of the oneof
- * wins, and repeated occurrences of the request field merge (their argv lists
- * concatenate). Like every parser here it does no I/O and never reads outside
+ * protobuf-c's (fuzz/fuzz_native.c checks it): unknown fields are skipped, the
+ * last member of the oneof wins, and when the request field occurs more than
+ * once the last occurrence is the Request (protobuf-c does not merge oneof
+ * members). Like every parser here it does no I/O and never reads outside
  * (p, len).
  */
 #ifndef KV_PROTO_NATIVE_MSG_H
@@ -29,9 +30,9 @@ typedef struct native_msg_limits {
 } native_msg_limits;
 
 typedef struct native_msg {
-    int kind;     /* NATIVE_MSG_* */
-    size_t argc;  /* REQUEST: the arguments, slices into the payload passed in */
-    slice *argv;  /* owned by the struct, reused from call to call */
+    int kind;    /* NATIVE_MSG_* */
+    size_t argc; /* REQUEST: the arguments, slices into the payload passed in */
+    slice *argv; /* owned by the struct, reused from call to call */
     size_t argv_cap;
 } native_msg;
 

@@ -31,6 +31,7 @@
  */
 #include "server/native.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,24 +48,35 @@
 /* The first frame must be a Hello: a larger one is refused before it is read
  * (a RESP client on this port is told so at once). */
 #define HELLO_MAX (64 * 1024)
+/* Decompression buffer kept between Requests. */
+#define PLAIN_KEEP (256 * 1024)
 #define RESERVE 5
-#define NB_SLOTS 8
-#define NB_DEPTH 64
 
 /* Keys (field number << 3 | wire type) of kvik.proto's fields. */
 enum {
-    K_SM_HELLO = 0x0a, K_SM_REPLY = 0x12, K_SM_PUSH = 0x1a, /* ServerMessage */
-    K_ELEM = 0x0a,                                          /* Aggregate.values, Map.keys */
-    K_MAPVAL = 0x12,                                        /* Map.values */
-    V_SIMPLE = 0x0a, V_ERROR = 0x12, V_INTEGER = 0x18, V_BULK = 0x22, V_ARRAY = 0x2a,
-    V_NULL = 0x32, V_DOUBLE = 0x39, V_BOOL = 0x40, V_VERBATIM = 0x4a, V_BIGNUM = 0x52,
-    V_MAP = 0x5a, V_SET = 0x62,
+    K_SM_HELLO = 0x0a,
+    K_SM_REPLY = 0x12,
+    K_SM_PUSH = 0x1a, /* ServerMessage */
+    K_ELEM = 0x0a,    /* Aggregate.values, Map.keys */
+    K_MAPVAL = 0x12,  /* Map.values */
+    V_SIMPLE = 0x0a,
+    V_ERROR = 0x12,
+    V_INTEGER = 0x18,
+    V_BULK = 0x22,
+    V_ARRAY = 0x2a,
+    V_NULL = 0x32,
+    V_DOUBLE = 0x39,
+    V_BOOL = 0x40,
+    V_VERBATIM = 0x4a,
+    V_BIGNUM = 0x52,
+    V_MAP = 0x5a,
+    V_SET = 0x62,
 };
 
 typedef struct native_state {
     int hello_done;
-    int send_comp;   /* NATIVE_* the server sends with */
-    buf plain;       /* decompressed payload of the current frame */
+    int send_comp; /* NATIVE_* the server sends with */
+    buf plain;     /* decompressed payload of the current frame */
     native_msg msg;
 } native_state;
 
@@ -113,8 +125,8 @@ static void finish_frame(buf *b, size_t start, int comp)
     size_t min = compress_min();
     if ((comp != NATIVE_NONE && plen >= min) || plen > NATIVE_MAX_PAYLOAD) {
         buf z = BUF_INIT;
-        int used = native_frame_write(&z, (const uint8_t *)b->p + start + NATIVE_HEADER_LEN,
-                                      plen, comp, min);
+        int used = native_frame_write(
+            &z, (const uint8_t *)b->p + start + NATIVE_HEADER_LEN, plen, comp, min);
         b->len = start;
         if (used == NATIVE_ERROR)
             error_frame(b, "ERR reply too large for a native protocol frame");
@@ -134,42 +146,66 @@ static void finish_frame(buf *b, size_t start, int comp)
 /* ---------------------------------------------------------------- builder */
 
 typedef struct level {
-    size_t pos;      /* offset of the key byte */
-    size_t hdr;      /* bytes reserved for the header after pos */
-    size_t need;     /* elements expected */
-    size_t done;     /* elements started */
-    uint8_t key;     /* K_* the aggregate is stored under */
-    uint8_t kind;    /* V_ARRAY, V_MAP, V_SET; 0 until a deferred length is set */
-    uint8_t map;     /* elements alternate keys and values */
+    size_t pos;   /* offset of the key byte */
+    size_t hdr;   /* bytes reserved for the header after pos */
+    size_t need;  /* elements expected */
+    size_t done;  /* elements started */
+    uint8_t key;  /* K_* the aggregate is stored under */
+    uint8_t kind; /* V_ARRAY, V_MAP, V_SET; 0 until a deferred length is set */
+    uint8_t map;  /* elements alternate keys and values */
     uint8_t deferred;
-    uint8_t push;    /* top-level push: an Aggregate straight in ServerMessage.push */
+    uint8_t push; /* top-level push: an Aggregate straight in ServerMessage.push */
 } level;
 
 typedef struct nbuild {
-    buf *b;          /* NULL: slot free */
-    size_t start;    /* where the frame starts (its header) */
-    int depth;
-    level lv[NB_DEPTH];
+    buf *b;       /* NULL: slot free */
+    size_t start; /* where the frame starts (its header) */
+    int depth, cap;
+    level *lv;    /* open aggregates, outermost first (cap entries) */
 } nbuild;
 
-static __thread nbuild nb_slots[NB_SLOTS];
-static __thread int nb_used;
+/* Replies in progress on this thread. Usually one (the client running a
+ * command), two with a blocked command's retry; grown as needed, kept for
+ * the thread's life and freed by nb_key's destructor when it ends. */
+typedef struct nbstate {
+    nbuild *slots;
+    int nslots, used;
+} nbstate;
+
+static __thread nbstate *tls_nb;
+static pthread_key_t nb_key;
+static pthread_once_t nb_once = PTHREAD_ONCE_INIT;
+
+static void nb_state_free(void *arg)
+{
+    nbstate *st = arg;
+    for (int i = 0; i < st->nslots; i++) mem_free(st->slots[i].lv);
+    mem_free(st->slots);
+    mem_free(st);
+}
+
+static void nb_key_init(void)
+{
+    pthread_key_create(&nb_key, nb_state_free);
+}
 
 static void nb_drop(nbuild *nb)
 {
     nb->b = NULL;
-    nb_used--;
+    tls_nb->used--;
 }
 
 /* The reply in progress in b, or NULL. A buffer emptied under a reply (an
  * output limit closing the client drops its output) ends that reply. */
 static nbuild *nb_find(buf *b)
 {
-    if (!nb_used) return NULL;
-    for (int i = 0; i < NB_SLOTS; i++) {
-        nbuild *nb = &nb_slots[i];
+    nbstate *st = tls_nb;
+    if (!st || !st->used) return NULL;
+    for (int i = 0; i < st->nslots; i++) {
+        nbuild *nb = &st->slots[i];
         if (nb->b != b) continue;
-        if (nb->depth == 0 || b->len < nb->lv[nb->depth - 1].pos + nb->lv[nb->depth - 1].hdr) {
+        if (nb->depth == 0 ||
+            b->len < nb->lv[nb->depth - 1].pos + nb->lv[nb->depth - 1].hdr) {
             nb_drop(nb);
             return NULL;
         }
@@ -180,17 +216,25 @@ static nbuild *nb_find(buf *b)
 
 static nbuild *nb_new(buf *b)
 {
-    for (int i = 0; i < NB_SLOTS; i++) {
-        if (nb_slots[i].b) continue;
-        nb_slots[i].b = b;
-        nb_slots[i].depth = 0;
-        nb_used++;
-        return &nb_slots[i];
+    nbstate *st = tls_nb;
+    if (!st) {
+        pthread_once(&nb_once, nb_key_init);
+        st = tls_nb = mem_calloc(sizeof(*st));
+        pthread_setspecific(nb_key, st);
     }
-    /* Cannot happen: a thread has at most a couple of replies in progress
-     * (its client's and a blocked command's retry). */
-    log_warning("native: too many replies in progress on one thread");
-    abort();
+    int i = 0;
+    while (i < st->nslots && st->slots[i].b) i++;
+    if (i == st->nslots) {
+        int n = st->nslots ? st->nslots * 2 : 2;
+        st->slots = mem_realloc(st->slots, sizeof(nbuild) * (size_t)n);
+        memset(st->slots + st->nslots, 0, sizeof(nbuild) * (size_t)(n - st->nslots));
+        st->nslots = n;
+    }
+    nbuild *nb = &st->slots[i];
+    nb->b = b;
+    nb->depth = 0;
+    st->used++;
+    return nb;
 }
 
 /* The key for the next value inside nb's innermost aggregate; counts it. */
@@ -280,9 +324,9 @@ static size_t open_agg(buf *b, int comp, resp_agg kind, size_t n, int deferred)
         buf_reserve(b, NATIVE_HEADER_LEN);
         b->len += NATIVE_HEADER_LEN;
     }
-    if (nb->depth == NB_DEPTH) { /* cannot happen: no reply nests this deep */
-        log_warning("native: reply nested too deep");
-        abort();
+    if (nb->depth == nb->cap) {
+        nb->cap = nb->cap ? nb->cap * 2 : 8;
+        nb->lv = mem_realloc(nb->lv, sizeof(level) * (size_t)nb->cap);
     }
     uint8_t key = top ? K_SM_REPLY : next_key(nb);
     level *l = &nb->lv[nb->depth++];
@@ -356,9 +400,14 @@ static const char *utf8_clean(const char *s, size_t len, char **tmp)
     *tmp = NULL;
     while (i < len) {
         unsigned c = u[i];
-        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        size_t n = c < 0x80         ? 1
+                   : (c >> 5) == 6  ? 2
+                   : (c >> 4) == 14 ? 3
+                   : (c >> 3) == 30 ? 4
+                                    : 0;
         int ok = n > 0 && i + n <= len;
-        for (size_t k = 1; ok && k < n; k++) ok = (u[i + k] & 0xc0) == 0x80;
+        for (size_t k = 1; ok && k < n; k++)
+            ok = (u[i + k] & 0xc0) == 0x80;
         if (ok && n == 2) ok = c >= 0xc2;
         if (ok && n == 3) {
             unsigned v = (c & 0x0f) << 12 | (u[i + 1] & 0x3f) << 6 | (u[i + 2] & 0x3f);
@@ -433,7 +482,8 @@ static void op_dbl(buf *b, int comp, double d)
     memcpy(&u, &d, 8);
     char head[9];
     head[0] = (char)V_DOUBLE;
-    for (int i = 0; i < 8; i++) head[1 + i] = (char)(u >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        head[1 + i] = (char)(u >> (8 * i));
     put_value(b, comp, head, 9, NULL, 0);
 }
 
@@ -470,29 +520,64 @@ static void op_verbatim(buf *b, int comp, const char *p, size_t len, const char 
 }
 
 /* One reply_ops table per send compression. */
-#define NATIVE_OPS(C)                                                                         \
-    static void status_##C(buf *b, const char *s, size_t n) { op_status(b, C, s, n); }        \
-    static void error_##C(buf *b, const char *s, size_t n) { op_error(b, C, s, n); }          \
-    static void integer_##C(buf *b, long long v) { op_integer(b, C, v); }                     \
-    static void bulk_##C(buf *b, const void *p, size_t n) { op_bulk(b, C, p, n); }            \
-    static void null_##C(buf *b) { op_null(b, C); }                                           \
-    static void agg_##C(buf *b, resp_agg k, size_t n) { open_agg(b, C, k, n, 0); }            \
-    static void dbl_##C(buf *b, double d) { op_dbl(b, C, d); }                                \
-    static void dbltext_##C(buf *b, const char *p, size_t n) { op_dbl_text(b, C, p, n); }     \
-    static void bool_##C(buf *b, int v) { op_boolean(b, C, v); }                              \
-    static void verb_##C(buf *b, const char *p, size_t n, const char *e)                      \
-    {                                                                                         \
-        op_verbatim(b, C, p, n, e);                                                           \
-    }                                                                                         \
-    static void bignum_##C(buf *b, const char *p, size_t n) { op_bignum(b, C, p, n); }        \
-    static size_t defer_##C(buf *b) { return open_agg(b, C, RESP_AGG_ARRAY, 0, 1); }          \
-    static void setdef_##C(buf *b, size_t m, resp_agg k, size_t n)                            \
-    {                                                                                         \
-        set_deferred(b, C, m, k, n);                                                          \
+#define NATIVE_OPS(C)                                                                    \
+    static void status_##C(buf *b, const char *s, size_t n)                              \
+    {                                                                                    \
+        op_status(b, C, s, n);                                                           \
+    }                                                                                    \
+    static void error_##C(buf *b, const char *s, size_t n)                               \
+    {                                                                                    \
+        op_error(b, C, s, n);                                                            \
+    }                                                                                    \
+    static void integer_##C(buf *b, long long v)                                         \
+    {                                                                                    \
+        op_integer(b, C, v);                                                             \
+    }                                                                                    \
+    static void bulk_##C(buf *b, const void *p, size_t n)                                \
+    {                                                                                    \
+        op_bulk(b, C, p, n);                                                             \
+    }                                                                                    \
+    static void null_##C(buf *b)                                                         \
+    {                                                                                    \
+        op_null(b, C);                                                                   \
+    }                                                                                    \
+    static void agg_##C(buf *b, resp_agg k, size_t n)                                    \
+    {                                                                                    \
+        open_agg(b, C, k, n, 0);                                                         \
+    }                                                                                    \
+    static void dbl_##C(buf *b, double d)                                                \
+    {                                                                                    \
+        op_dbl(b, C, d);                                                                 \
+    }                                                                                    \
+    static void dbltext_##C(buf *b, const char *p, size_t n)                             \
+    {                                                                                    \
+        op_dbl_text(b, C, p, n);                                                         \
+    }                                                                                    \
+    static void bool_##C(buf *b, int v)                                                  \
+    {                                                                                    \
+        op_boolean(b, C, v);                                                             \
+    }                                                                                    \
+    static void verb_##C(buf *b, const char *p, size_t n, const char *e)                 \
+    {                                                                                    \
+        op_verbatim(b, C, p, n, e);                                                      \
+    }                                                                                    \
+    static void bignum_##C(buf *b, const char *p, size_t n)                              \
+    {                                                                                    \
+        op_bignum(b, C, p, n);                                                           \
+    }                                                                                    \
+    static size_t defer_##C(buf *b)                                                      \
+    {                                                                                    \
+        return open_agg(b, C, RESP_AGG_ARRAY, 0, 1);                                     \
+    }                                                                                    \
+    static void setdef_##C(buf *b, size_t m, resp_agg k, size_t n)                       \
+    {                                                                                    \
+        set_deferred(b, C, m, k, n);                                                     \
     }
-#define NATIVE_TABLE(C)                                                                       \
-    {status_##C, error_##C,  integer_##C, bulk_##C,   null_##C,  null_##C,  agg_##C,          \
-     dbl_##C,    dbltext_##C, bool_##C,   verb_##C,   bignum_##C, defer_##C, setdef_##C}
+#define NATIVE_TABLE(C)                                                                  \
+    {                                                                                    \
+        status_##C, error_##C, integer_##C, bulk_##C, null_##C, null_##C, agg_##C,       \
+            dbl_##C, dbltext_##C, bool_##C, verb_##C, bignum_##C, defer_##C, setdef_##C  \
+    }
 
 NATIVE_OPS(0)
 NATIVE_OPS(1)
@@ -597,8 +682,8 @@ static void hello_reply(client *c, const char *error)
 static char *reply_error_text(const buf *out, size_t from)
 {
     native_frame f;
-    if (native_frame_parse((const uint8_t *)out->p + from, out->len - from, NATIVE_MAX_PAYLOAD,
-                           &f, NULL) != NATIVE_OK)
+    if (native_frame_parse((const uint8_t *)out->p + from, out->len - from,
+                           NATIVE_MAX_PAYLOAD, &f, NULL) != NATIVE_OK)
         return mem_strdup("ERR no reply to HELLO");
     Kvik__ServerMessage *sm = kvik__server_message__unpack(NULL, f.len, f.payload);
     if (!sm) return mem_strdup("ERR unreadable reply to HELLO");
@@ -639,7 +724,9 @@ static int do_hello(client *c, const uint8_t *p, size_t len)
     int argc = 0;
     argv[argc++] = SLICE_LIT("HELLO");
     argv[argc++] = SLICE_LIT("3");
-    if (h->password && h->password[0]) {
+    /* Credentials: a password alone is the default user's; a user alone is
+     * tried with an empty password (and refused, unless that is right). */
+    if ((h->password && h->password[0]) || (h->user && h->user[0])) {
         argv[argc++] = SLICE_LIT("AUTH");
         if (h->user && h->user[0])
             argv[argc++] = slice_of(h->user, strlen(h->user));
@@ -713,11 +800,16 @@ int native_srv_read(client *c, size_t *consumed)
         return proto_error(c, err);
     }
     *consumed = f.frame_len;
-    if (native_decompress(&f, limit, &ns->plain, err) != NATIVE_OK)
+    /* The previous Request's arguments are no longer used: a large buffer
+     * is not kept for an idle client. */
+    if (ns->plain.cap > PLAIN_KEEP) buf_free(&ns->plain);
+    if (native_decompress(&f, max_payload, &ns->plain, err) != NATIVE_OK)
         return proto_error(c, err);
-    const uint8_t *pl = f.compression == NATIVE_NONE ? f.payload : (const uint8_t *)ns->plain.p;
+    const uint8_t *pl =
+        f.compression == NATIVE_NONE ? f.payload : (const uint8_t *)ns->plain.p;
     size_t plen = f.compression == NATIVE_NONE ? f.len : ns->plain.len;
-    native_msg_limits lim = {(size_t)cfg.proto_max_multibulk_len, (size_t)cfg.proto_max_bulk_len};
+    native_msg_limits lim = {(size_t)cfg.proto_max_multibulk_len,
+                             (size_t)cfg.proto_max_bulk_len};
     if (native_msg_parse_client(&ns->msg, pl, plen, &lim, err) != NATIVE_OK)
         return proto_error(c, err);
     if (!ns->hello_done) {
@@ -726,13 +818,11 @@ int native_srv_read(client *c, size_t *consumed)
         return do_hello(c, pl, plen);
     }
     if (ns->msg.kind != NATIVE_MSG_REQUEST)
-        return proto_error(c,
-                           ns->msg.kind == NATIVE_MSG_HELLO ? "unexpected Hello"
-                                                             : "empty ClientMessage");
+        return proto_error(c, ns->msg.kind == NATIVE_MSG_HELLO ? "unexpected Hello"
+                                                               : "empty ClientMessage");
     if (ns->msg.argc == 0) {
         /* Every Request gets a reply, this one too. */
         reply_error(c, "ERR empty Request");
-        if (ns->plain.cap > (1u << 20)) buf_free(&ns->plain);
         return RESP_OK;
     }
     set_argv(c, ns->msg.argv, ns->msg.argc);
@@ -775,8 +865,8 @@ static push_cache *push_cache_get(slice ch, slice msg, void *_Atomic *cache)
     p = put_bulk_elem(p, msg);
     pc->len = (size_t)(p - pc->bytes);
     void *expected = NULL;
-    if (!atomic_compare_exchange_strong_explicit(cache, &expected, pc, memory_order_acq_rel,
-                                                 memory_order_acquire)) {
+    if (!atomic_compare_exchange_strong_explicit(
+            cache, &expected, pc, memory_order_acq_rel, memory_order_acquire)) {
         mem_free(pc); /* another thread made it first */
         pc = expected;
     }
@@ -812,7 +902,8 @@ void native_srv_push_pubsub(client *c, const char *kind, slice pattern, slice ch
     if (nb) {
         buf_insert(&c->out, nb->start, side.p, side.len);
         nb->start += side.len;
-        for (int i = 0; i < nb->depth; i++) nb->lv[i].pos += side.len;
+        for (int i = 0; i < nb->depth; i++)
+            nb->lv[i].pos += side.len;
         buf_free(&side);
     }
     if (c->out.len - c->out_sent > c->obuf_check_at) client_check_obuf(c);

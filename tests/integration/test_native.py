@@ -687,6 +687,17 @@ def test_handshake_errors(ns):
     c = NativeClient(ns.host, ns.nport, hello=False)
     c.send_raw(struct.pack(">I", 70000) + b"\x00" * 10)
     expect_error_close(c)
+    # A compressed Hello that expands past 64 KB (an unknown field of 100 KB).
+    c = NativeClient(ns.host, ns.nport, hello=False)
+    padded = hello_msg() + b"\x7a" + bytes([0x80 | (100000 & 0x7f), 0x80 | ((100000 >> 7) & 0x7f),
+                                             100000 >> 14]) + b"\x00" * 100000
+    c.send_raw(frame(padded, nc.ZSTD))
+    expect_error_close(c, b"ERR Protocol error: zstd: decompressed size %d exceeds" % len(padded))
+    # ... while a compressed Hello within the limit is fine.
+    c = NativeClient(ns.host, ns.nport, hello=False)
+    c.send_raw(frame(hello_msg(name="z" * 3000), nc.GZIP))
+    assert not c.read().error
+    assert c.call("CLIENT", "GETNAME") == Bulk(b"z" * 3000)
     # Hello pipelined with requests.
     c = NativeClient(ns.host, ns.nport, hello=False)
     c.send_raw(frame(hello_msg(name="pipe")) + frame(request_msg("CLIENT", "GETNAME")))
@@ -730,6 +741,8 @@ def test_authentication(server):
     assert c.call("CLIENT", "GETNAME") == Bulk(b"authd")
     assert c.call("SET", "a", "1") == Simple(b"OK")
     c.close()
+    c = NativeClient(s.host, s.nport, hello=False)
+    assert c.hello(user="default").error.startswith("WRONGPASS")
     c = NativeClient(s.host, s.nport, user="default", password="sekret")
     assert c.call("GET", "a") == Bulk(b"1")
     # RESET drops the authentication, as over RESP.
@@ -809,3 +822,23 @@ def test_own_notifications_never_split_a_reply(ns):
     finally:
         r.call("CONFIG", "SET", "notify-keyspace-events", "")
         r.close()
+
+
+def test_reply_modes_and_quit(ns):
+    c = ns.native()
+    # CLIENT REPLY OFF / SKIP / ON: replies dropped as over RESP, framing intact.
+    c.send("CLIENT", "REPLY", "OFF")
+    c.send("SET", "a", "1")
+    c.send("CLIENT", "REPLY", "SKIP")
+    c.send("CLIENT", "REPLY", "ON")
+    assert c.read() == Simple(b"OK")
+    c.send("CLIENT", "REPLY", "SKIP")
+    c.send("GET", "a")
+    assert c.call("GET", "a") == Bulk(b"1")
+    # SELECT is per connection.
+    assert c.call("SELECT", "3") == Simple(b"OK")
+    assert c.call("GET", "a") == NULL3
+    # QUIT: OK, then the server closes.
+    c.send("QUIT")
+    assert c.read_until_closed() == [Simple(b"OK")]
+    still_serving(ns)

@@ -44,8 +44,8 @@ static uint8_t *guard_put(guard *g, const void *s, size_t len)
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     g->size = (len + page - 1) / page * page;
     if (g->size == 0) g->size = page;
-    g->map = mmap(NULL, g->size + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                  -1, 0);
+    g->map = mmap(NULL, g->size + page, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     assert_true(g->map != MAP_FAILED);
     assert_int_equal(mprotect(g->map + g->size, page, PROT_NONE), 0);
     uint8_t *p = g->map + g->size - len;
@@ -62,7 +62,8 @@ static void guard_free(guard *g)
 static void fill_text(uint8_t *p, size_t n)
 {
     static const char words[] = "kvik native frame payload compressed with care ";
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)words[(i * 7 + i / 53) % (sizeof(words) - 1)];
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)words[(i * 7 + i / 53) % (sizeof(words) - 1)];
 }
 
 static void fill_random(uint8_t *p, size_t n)
@@ -175,14 +176,16 @@ static void test_incompressible(void **state)
     for (size_t a = 0; a < 3; a++) {
         buf b = BUF_INIT;
         buf_append(&b, "xy", 2); /* frames are appended after what is there */
-        assert_int_equal(native_frame_write(&b, in, sizeof(in), ALGOS[a], 0), NATIVE_NONE);
+        assert_int_equal(native_frame_write(&b, in, sizeof(in), ALGOS[a], 0),
+                         NATIVE_NONE);
         assert_int_equal(b.len, 2 + 4 + sizeof(in));
         assert_memory_equal(b.p, "xy\x00\x00\x10\x00", 6);
         assert_memory_equal(b.p + 6, in, sizeof(in));
         buf_free(&b);
     }
     buf b = BUF_INIT;
-    assert_int_equal(native_frame_write(&b, (const uint8_t *)"", 0, NATIVE_LZ4, 0), NATIVE_NONE);
+    assert_int_equal(native_frame_write(&b, (const uint8_t *)"", 0, NATIVE_LZ4, 0),
+                     NATIVE_NONE);
     assert_int_equal(b.len, 4);
     buf_free(&b);
 }
@@ -200,9 +203,9 @@ static void test_bomb_declared(void **state)
         assert_int_equal(native_frame_write(&b, zeros, n, ALGOS[a], 0), ALGOS[a]);
         assert_true(b.len < n / 100);
         native_frame f;
-        assert_int_equal(native_frame_parse((const uint8_t *)b.p, b.len, NATIVE_MAX_PAYLOAD, &f,
-                                            err),
-                         NATIVE_OK);
+        assert_int_equal(
+            native_frame_parse((const uint8_t *)b.p, b.len, NATIVE_MAX_PAYLOAD, &f, err),
+            NATIVE_OK);
         buf out = BUF_INIT;
         assert_int_equal(native_decompress(&f, 1u << 20, &out, err), NATIVE_ERROR);
         assert_non_null(strstr(err, "exceeds"));
@@ -323,7 +326,6 @@ static void test_corrupt(void **state)
     buf_free(&out);
 }
 
-
 /* ------------------------------------------------------------------------ */
 /* docs/protocol.md vectors                                                 */
 /* ------------------------------------------------------------------------ */
@@ -383,7 +385,8 @@ static void expect_vector(const char *name, const buf *got)
     vector(name, &want);
     if (got->len != want.len || memcmp(got->p, want.p, want.len) != 0) {
         fprintf(stderr, "vector %s: got", name);
-        for (size_t i = 0; i < got->len; i++) fprintf(stderr, " %02x", (unsigned char)got->p[i]);
+        for (size_t i = 0; i < got->len; i++)
+            fprintf(stderr, " %02x", (unsigned char)got->p[i]);
         fprintf(stderr, "\n");
         fail_msg("writer output differs from docs/protocol.md vector %s", name);
     }
@@ -395,11 +398,11 @@ static void test_doc_reply_vectors(void **state)
     (void)state;
     const reply_ops *o = &native_reply_ops[NATIVE_NONE];
     buf b = BUF_INIT;
-#define CHECK(name, ...)                                                                      \
-    do {                                                                                      \
-        b.len = 0;                                                                            \
-        __VA_ARGS__;                                                                          \
-        expect_vector(name, &b);                                                              \
+#define CHECK(name, ...)                                                                 \
+    do {                                                                                 \
+        b.len = 0;                                                                       \
+        __VA_ARGS__;                                                                     \
+        expect_vector(name, &b);                                                         \
     } while (0)
     CHECK("reply-simple", o->status(&b, "OK", 2));
     CHECK("reply-error", o->error(&b, "ERR syntax error", 16));
@@ -429,11 +432,13 @@ static void test_doc_reply_vectors(void **state)
     /* The same values with deferred lengths give the same bytes. */
     size_t m, m2;
     CHECK("reply-map", m = o->defer(&b); o->bulk(&b, "a", 1); o->integer(&b, 1);
-          o->bulk(&b, "b", 1); o->integer(&b, 2); o->set_deferred(&b, m, RESP_AGG_MAP, 2));
+          o->bulk(&b, "b", 1); o->integer(&b, 2);
+          o->set_deferred(&b, m, RESP_AGG_MAP, 2));
     CHECK("reply-set", m = o->defer(&b); o->bulk(&b, "x", 1); o->bulk(&b, "y", 1);
           o->set_deferred(&b, m, RESP_AGG_SET, 2));
-    CHECK("push-message", m = o->defer(&b); o->bulk(&b, "message", 7); o->bulk(&b, "news", 4);
-          o->bulk(&b, "hi", 2); o->set_deferred(&b, m, RESP_AGG_PUSH, 3));
+    CHECK("push-message", m = o->defer(&b); o->bulk(&b, "message", 7);
+          o->bulk(&b, "news", 4); o->bulk(&b, "hi", 2);
+          o->set_deferred(&b, m, RESP_AGG_PUSH, 3));
     CHECK("reply-nested", m = o->defer(&b); m2 = o->defer(&b); o->integer(&b, 1);
           o->integer(&b, 2); o->set_deferred(&b, m2, RESP_AGG_ARRAY, 2);
           o->aggregate(&b, RESP_AGG_ARRAY, 0); o->set_deferred(&b, m, RESP_AGG_ARRAY, 2));
@@ -472,7 +477,8 @@ static void test_doc_request_vectors(void **state)
                 {"request-big-lz4", 3, {"SET", "doc:z", NULL}},
                 {"request-big-zstd", 3, {"SET", "doc:z", NULL}}};
     char big[201], err[128];
-    for (int i = 0; i < 40; i++) memcpy(big + 5 * i, "kvik ", 5);
+    for (int i = 0; i < 40; i++)
+        memcpy(big + 5 * i, "kvik ", 5);
     big[200] = 0;
     buf v = BUF_INIT, plain = BUF_INIT;
     native_msg m;
@@ -482,9 +488,9 @@ static void test_doc_request_vectors(void **state)
         int comp;
         assert_int_equal(decode_one(&v, 1u << 20, &plain, &comp, err), NATIVE_OK);
         assert_int_equal(comp, i < 3 ? NATIVE_NONE : (int)(i - 2));
-        assert_int_equal(native_msg_parse_client(&m, (const uint8_t *)plain.p, plain.len, &BIG,
-                                                 err),
-                         NATIVE_OK);
+        assert_int_equal(
+            native_msg_parse_client(&m, (const uint8_t *)plain.p, plain.len, &BIG, err),
+            NATIVE_OK);
         assert_int_equal(m.kind, NATIVE_MSG_REQUEST);
         assert_int_equal(m.argc, reqs[i].n);
         for (int k = 0; k < reqs[i].n; k++) {
@@ -496,8 +502,9 @@ static void test_doc_request_vectors(void **state)
     vector("hello", &v);
     int comp;
     assert_int_equal(decode_one(&v, 1u << 20, &plain, &comp, err), NATIVE_OK);
-    assert_int_equal(native_msg_parse_client(&m, (const uint8_t *)plain.p, plain.len, &BIG, err),
-                     NATIVE_OK);
+    assert_int_equal(
+        native_msg_parse_client(&m, (const uint8_t *)plain.p, plain.len, &BIG, err),
+        NATIVE_OK);
     assert_int_equal(m.kind, NATIVE_MSG_HELLO);
     Kvik__ClientMessage *cm =
         kvik__client_message__unpack(NULL, plain.len, (const uint8_t *)plain.p);
@@ -547,7 +554,8 @@ static void test_writer_compression(void **state)
         buf b = BUF_INIT;
         /* A large deferred array of bulks: compressed once complete. */
         size_t m = native_reply_ops[c].defer(&b);
-        for (int i = 0; i < 10; i++) native_reply_ops[c].bulk(&b, big, 10000);
+        for (int i = 0; i < 10; i++)
+            native_reply_ops[c].bulk(&b, big, 10000);
         native_reply_ops[c].set_deferred(&b, m, RESP_AGG_ARRAY, 10);
         int comp;
         Kvik__ServerMessage *sm = unpack_reply(&b, &comp);
@@ -602,18 +610,21 @@ static void test_writer_edge_values(void **state)
     assert_int_equal(v[6]->kind_case, KVIK__VALUE__KIND_BOOLEAN);
     assert_int_equal(v[6]->boolean, 0);
     kvik__server_message__free_unpacked(sm, NULL);
-    /* Deep nesting and a map of aggregates, deferred at every level. */
+    /* Deep nesting (the writer's stack grows) and a map of aggregates, deferred
+     * at every level. */
     b.len = 0;
-    size_t marks[40];
-    for (int i = 0; i < 40; i++) marks[i] = o->defer(&b);
+    size_t marks[300];
+    for (int i = 0; i < 300; i++)
+        marks[i] = o->defer(&b);
     o->aggregate(&b, RESP_AGG_MAP, 1);
     o->aggregate(&b, RESP_AGG_SET, 1);
     o->bulk(&b, "k", 1);
     o->aggregate(&b, RESP_AGG_ARRAY, 0);
-    for (int i = 39; i >= 0; i--) o->set_deferred(&b, marks[i], RESP_AGG_ARRAY, 1);
+    for (int i = 299; i >= 0; i--)
+        o->set_deferred(&b, marks[i], RESP_AGG_ARRAY, 1);
     sm = unpack_reply(&b, &comp);
     Kvik__Value *x = sm->reply;
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 300; i++) {
         assert_int_equal(x->kind_case, KVIK__VALUE__KIND_ARRAY);
         assert_int_equal(x->array->n_values, 1);
         x = x->array->values[0];
@@ -627,6 +638,154 @@ static void test_writer_edge_values(void **state)
     buf_free(&b);
 }
 
+/* Random reply trees, written with and without deferred lengths, read back
+ * with protobuf-c. The writer records each value in pre-order. */
+typedef struct rnode {
+    int kind; /* 0 int, 1 bulk, 2 null, 3 double, 4 bool, 5 status, 6 array, 7 map, 8 set
+               */
+    long long v;
+    size_t n; /* elements (map: pairs) */
+} rnode;
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void gen_value(const reply_ops *o, buf *b, rnode *nodes, size_t *nn, int depth)
+{
+    rnode *nd = &nodes[(*nn)++];
+    int kind = (int)(rnd() % (depth < 5 ? 9 : 6));
+    nd->kind = kind;
+    nd->v = (long long)(rnd() % 2000) - 1000;
+    char text[64];
+    switch (kind) {
+    case 0:
+        o->integer(b, nd->v);
+        return;
+    case 1:
+        memset(text, 'a' + (int)(nd->v & 7), sizeof(text));
+        o->bulk(b, text, (size_t)(nd->v & 63));
+        return;
+    case 2:
+        o->null(b);
+        return;
+    case 3:
+        o->dbl(b, (double)nd->v / 4);
+        return;
+    case 4:
+        o->boolean(b, (int)(nd->v & 1));
+        return;
+    case 5:
+        o->status(b, "QUEUED", 6);
+        return;
+    default:
+        break;
+    }
+    resp_agg agg = kind == 6 ? RESP_AGG_ARRAY : kind == 7 ? RESP_AGG_MAP : RESP_AGG_SET;
+    nd->n = rnd() % 5;
+    int deferred = (int)(rnd() & 1);
+    size_t mark = 0;
+    if (deferred)
+        mark = o->defer(b);
+    else
+        o->aggregate(b, agg, nd->n);
+    size_t elems = kind == 7 ? 2 * nd->n : nd->n;
+    for (size_t i = 0; i < elems; i++)
+        gen_value(o, b, nodes, nn, depth + 1);
+    if (deferred) o->set_deferred(b, mark, agg, nd->n);
+}
+
+static void check_value(const Kvik__Value *v, const rnode *nodes, size_t *i)
+{
+    const rnode *nd = &nodes[(*i)++];
+    switch (nd->kind) {
+    case 0:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_INTEGER);
+        assert_int_equal(v->integer, nd->v);
+        return;
+    case 1:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_BULK);
+        assert_int_equal(v->bulk.len, (size_t)(nd->v & 63));
+        return;
+    case 2:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_NULL);
+        return;
+    case 3:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_DOUBLE);
+        assert_true(v->double_ == (double)nd->v / 4);
+        return;
+    case 4:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_BOOLEAN);
+        assert_int_equal(v->boolean, (int)(nd->v & 1));
+        return;
+    case 5:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_SIMPLE);
+        assert_string_equal(v->simple, "QUEUED");
+        return;
+    case 7:
+        assert_int_equal(v->kind_case, KVIK__VALUE__KIND_MAP);
+        assert_int_equal(v->map->n_keys, nd->n);
+        assert_int_equal(v->map->n_values, nd->n);
+        for (size_t k = 0; k < nd->n; k++) {
+            check_value(v->map->keys[k], nodes, i);
+            check_value(v->map->values[k], nodes, i);
+        }
+        return;
+    default: {
+        const Kvik__Aggregate *a = nd->kind == 6 ? v->array : v->set;
+        assert_int_equal(v->kind_case,
+                         nd->kind == 6 ? KVIK__VALUE__KIND_ARRAY : KVIK__VALUE__KIND_SET);
+        assert_int_equal(a->n_values, nd->n);
+        for (size_t k = 0; k < nd->n; k++)
+            check_value(a->values[k], nodes, i);
+    }
+    }
+}
+
+static void test_writer_random_trees(void **state)
+{
+    (void)state;
+    static rnode nodes[20000];
+    for (int round = 0; round < 300; round++) {
+        const reply_ops *o = &native_reply_ops[round % 4];
+        buf b = BUF_INIT;
+        size_t nn = 0;
+        int replies = 1 + (int)(rnd() % 3);
+        for (int r = 0; r < replies; r++)
+            gen_value(o, &b, nodes, &nn, 0);
+        assert_true(nn < sizeof(nodes) / sizeof(nodes[0]));
+        /* The buffer holds exactly `replies` frames. */
+        size_t pos = 0, i = 0;
+        for (int r = 0; r < replies; r++) {
+            native_frame f;
+            char err[128];
+            assert_int_equal(native_frame_parse((const uint8_t *)b.p + pos, b.len - pos,
+                                                NATIVE_MAX_PAYLOAD, &f, err),
+                             NATIVE_OK);
+            buf plain = BUF_INIT;
+            assert_int_equal(native_decompress(&f, 64u << 20, &plain, err), NATIVE_OK);
+            const uint8_t *pl = f.compression ? (const uint8_t *)plain.p : f.payload;
+            size_t plen = f.compression ? plain.len : f.len;
+            Kvik__ServerMessage *sm = kvik__server_message__unpack(NULL, plen, pl);
+            assert_non_null(sm);
+            assert_int_equal(sm->msg_case, KVIK__SERVER_MESSAGE__MSG_REPLY);
+            check_value(sm->reply, nodes, &i);
+            kvik__server_message__free_unpacked(sm, NULL);
+            buf_free(&plain);
+            pos += f.frame_len;
+        }
+        assert_int_equal(pos, b.len);
+        assert_int_equal(i, nn);
+        buf_free(&b);
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Request reader                                                           */
 /* ------------------------------------------------------------------------ */
@@ -635,7 +794,8 @@ static void test_writer_edge_values(void **state)
  * argv points into it). */
 static guard last_guard;
 
-static int parse_guarded(native_msg *m, const void *p, size_t len, const native_msg_limits *lim)
+static int parse_guarded(native_msg *m, const void *p, size_t len,
+                         const native_msg_limits *lim)
 {
     if (last_guard.map) guard_free(&last_guard);
     const uint8_t *q = guard_put(&last_guard, p, len);
@@ -649,23 +809,26 @@ static void test_msg_reader(void **state)
     native_msg m;
     native_msg_init(&m);
     /* Unknown fields of every wire type are skipped, in both messages. */
-    static const uint8_t unk[] = {0x18, 0x96, 0x01,                         /* field 3 varint */
-                                  0x21, 1, 2, 3, 4, 5, 6, 7, 8,             /* field 4 fixed64 */
-                                  0x2d, 1, 2, 3, 4,                         /* field 5 fixed32 */
-                                  0x12, 0x0b, 0x0a, 0x01, 'A', 0x10, 0x05,  /* Request, field 2 */
-                                  0x1a, 0x01, 'z', 0x0a, 0x01, 'B',
-                                  0x32, 0x00};                              /* field 6 len */
+    static const uint8_t unk[] = {
+        0x18, 0x96, 0x01,                                 /* field 3 varint */
+        0x21, 1,    2,    3,    4,    5,    6,    7,   8, /* field 4 fixed64 */
+        0x2d, 1,    2,    3,    4,                        /* field 5 fixed32 */
+        0x12, 0x0b, 0x0a, 0x01, 'A',  0x10, 0x05,         /* Request, field 2 */
+        0x1a, 0x01, 'z',  0x0a, 0x01, 'B',  0x32, 0x00};  /* field 6 len */
     assert_int_equal(parse_guarded(&m, unk, sizeof(unk), &BIG), NATIVE_OK);
     assert_int_equal(m.kind, NATIVE_MSG_REQUEST);
     assert_int_equal(m.argc, 2);
     assert_memory_equal(m.argv[0].p, "A", 1);
     assert_memory_equal(m.argv[1].p, "B", 1);
-    /* Repeated requests merge; a hello in between switches the oneof. */
-    static const uint8_t merge[] = {0x12, 0x03, 0x0a, 0x01, 'a', 0x12, 0x03, 0x0a, 0x01, 'b'};
+    /* A repeated request: the last one counts (as protobuf-c decides); a hello
+     * in between switches the oneof. */
+    static const uint8_t merge[] = {0x12, 0x03, 0x0a, 0x01, 'a',
+                                    0x12, 0x03, 0x0a, 0x01, 'b'};
     assert_int_equal(parse_guarded(&m, merge, sizeof(merge), &BIG), NATIVE_OK);
-    assert_int_equal(m.argc, 2);
-    static const uint8_t sw[] = {0x12, 0x03, 0x0a, 0x01, 'a', 0x0a, 0x00,
-                                 0x12, 0x03, 0x0a, 0x01, 'b'};
+    assert_int_equal(m.argc, 1);
+    assert_memory_equal(m.argv[0].p, "b", 1);
+    static const uint8_t sw[] = {0x12, 0x03, 0x0a, 0x01, 'a',  0x0a,
+                                 0x00, 0x12, 0x03, 0x0a, 0x01, 'b'};
     assert_int_equal(parse_guarded(&m, sw, sizeof(sw), &BIG), NATIVE_OK);
     assert_int_equal(m.kind, NATIVE_MSG_REQUEST);
     assert_int_equal(m.argc, 1);
@@ -679,15 +842,22 @@ static void test_msg_reader(void **state)
     static const struct {
         size_t len;
         const char *p;
-    } bad[] = {{2, "\x10\x01"},         {4, "\x12\x02\x08\x01"}, {2, "\x13\x14"},
-               {2, "\x02\x00"},         {2, "\x12\x05"},         {5, "\x12\x03\x0a\x05x"},
+    } bad[] = {{2, "\x10\x01"},
+               {4, "\x12\x02\x08\x01"},
+               {2, "\x13\x14"},
+               {2, "\x02\x00"},
+               {2, "\x12\x05"},
+               {5, "\x12\x03\x0a\x05x"},
                {12, "\x18\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x00"},
-               {7, "\x80\x80\x80\x80\x80\x10\x00"}, {3, "\x21\x01\x02"}, {1, "\x12"}};
+               {7, "\x80\x80\x80\x80\x80\x10\x00"},
+               {3, "\x21\x01\x02"},
+               {1, "\x12"}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(parse_guarded(&m, bad[i].p, bad[i].len, &BIG), NATIVE_ERROR);
     /* Limits, checked before anything is reserved. */
     native_msg_limits small = {2, 3};
-    static const uint8_t three[] = {0x12, 0x09, 0x0a, 0x01, 'a', 0x0a, 0x01, 'b', 0x0a, 0x01, 'c'};
+    static const uint8_t three[] = {0x12, 0x09, 0x0a, 0x01, 'a', 0x0a,
+                                    0x01, 'b',  0x0a, 0x01, 'c'};
     assert_int_equal(parse_guarded(&m, three, sizeof(three), &small), NATIVE_ERROR);
     small.max_args = 3;
     assert_int_equal(parse_guarded(&m, three, sizeof(three), &small), NATIVE_OK);
@@ -728,6 +898,7 @@ int main(void)
         cmocka_unit_test(test_doc_request_vectors),
         cmocka_unit_test(test_writer_compression),
         cmocka_unit_test(test_writer_edge_values),
+        cmocka_unit_test(test_writer_random_trees),
         cmocka_unit_test(test_msg_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
