@@ -25,7 +25,7 @@ CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter 
            -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
            $(WERROR) -I. -I$(B) -pthread -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -pthread $(SANFLAGS)
-LDLIBS  := $(MALLOC_LIBS) -llzf -lprotobuf-c -lz -llz4 -lzstd -lm
+LDLIBS  := $(MALLOC_LIBS) -llzf -lprotobuf-c -lz -llz4 -lzstd -lm -lssl -lcrypto
 
 LAYERS   := core proto net db types persist server
 LIB_SRCS := $(filter-out server/main.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
@@ -91,11 +91,15 @@ bench: deps all bench-tools
 	/usr/bin/python3 bench/run.py
 
 # Benchmark clients written in C (bench/*.c), e.g. the pub/sub fan-out tool.
-bench-tools: $(BIN)/kvik-fanout
+bench-tools: $(BIN)/kvik-fanout $(BIN)/kvik-tlshs
 
 $(BIN)/kvik-fanout: bench/fanout.c
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+$(BIN)/kvik-tlshs: bench/tlshs.c
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -lssl -lcrypto
 
 fuzz: deps
 	$(MAKE) -C fuzz run

@@ -103,7 +103,10 @@ int kl_wait(kvik *k, short events)
 /* One transport read into k->in. > 0 bytes, KL_WANT_*, or -1 (EOF included). */
 static ssize_t read_some(kvik *k)
 {
-    if (k->in_pos && (k->in_pos == k->in.len || k->in_pos >= k->in.len / 2)) {
+    if (k->in_pos == k->in.len) { /* all parsed: start over, small again */
+        k->in.len = k->in_pos = 0;
+        if (k->in.cap > (1u << 20)) buf_free(&k->in);
+    } else if (k->in_pos >= k->in.len / 2) {
         memmove(k->in.p, k->in.p + k->in_pos, k->in.len - k->in_pos);
         k->in.len -= k->in_pos;
         k->in_pos = 0;
@@ -223,6 +226,7 @@ kvik_reply *kvik_commandv(kvik *k, const char *name, ...)
 static kvik_errcode handshake_code(const char *cmd, const char *msg)
 {
     if (!strncmp(msg, "NOPROTO", 7)) return KVIK_E_PROTOCOL;
+    if (strstr(msg, "max number of clients")) return KVIK_E_IO; /* refused before reading */
     if (!strcmp(cmd, "AUTH") || !strcmp(cmd, "HELLO")) return KVIK_E_AUTH;
     if (!strncmp(msg, "NOAUTH", 6) || !strncmp(msg, "WRONGPASS", 9)) return KVIK_E_AUTH;
     return KVIK_E_ARG;
@@ -283,7 +287,8 @@ static int resp_handshake(kvik *k, const kvik_options *o)
 static int check_options(const kvik_options *o, char *err, size_t errlen)
 {
     const char *why = NULL;
-    if (!o->host || !o->host[0]) why = "no host";
+    if (!o) why = "no options";
+    else if (!o->host || !o->host[0]) why = "no host";
     else if (o->port <= 0 || o->port > 65535) why = "port out of range";
     else if (o->protocol != KVIK_RESP && o->protocol != KVIK_NATIVE) why = "unknown protocol";
     else if (o->protocol == KVIK_RESP && o->resp != 2 && o->resp != 3) why = "resp must be 2 or 3";
@@ -333,6 +338,40 @@ kvik *kvik_connect_ex(const kvik_options *o, kvik_errcode *code, char *err, size
     k->code = KVIK_OK;
     k->err[0] = '\0';
     return k;
+}
+
+static ssize_t none_read(kvik *k, void *p, size_t n)
+{
+    return KL_EOF;
+}
+
+static ssize_t none_write(kvik *k, const void *p, size_t n)
+{
+    return (ssize_t)n; /* what a detached connection sends goes nowhere */
+}
+
+static size_t none_pending(const kvik *k)
+{
+    return 0;
+}
+
+static void none_close(kvik *k)
+{
+}
+
+static const kl_transport none_transport = {"none", none_read, none_write, none_pending,
+                                            none_close};
+
+kvik *kl_detached(const kvik_options *o)
+{
+    kvik *k = conn_new(o);
+    k->tr = &none_transport;
+    return k;
+}
+
+void kl_feed(kvik *k, const void *p, size_t n)
+{
+    buf_append(&k->in, p, n);
 }
 
 kvik *kvik_connect(const kvik_options *o, char *err, size_t errlen)

@@ -120,5 +120,10 @@ int kl_native_hello(kvik *k, const kvik_options *o);
 /* ---- lib/kvik.c ---- */
 /* Reads more bytes into k->in (waiting up to the timeout). 0 or -1. */
 int kl_fill(kvik *k);
+/* For fuzzing and tests: a connection without a socket, past its handshake,
+ * whose replies are parsed from bytes given to kl_feed(); once they run out,
+ * kvik_read fails as if the server had closed. Free with kvik_close. */
+kvik *kl_detached(const kvik_options *o);
+void kl_feed(kvik *k, const void *p, size_t n);
 
 #endif

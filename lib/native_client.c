@@ -154,8 +154,9 @@ static int pb_walk(const uint8_t *p, size_t n, int kind, int depth, int max)
 static int next_message(kvik *k, Kvik__ServerMessage **out)
 {
     nstate *s = state(k);
-    const uint8_t *p = (const uint8_t *)k->in.p + k->in_pos;
     size_t avail = k->in.len - k->in_pos;
+    if (avail == 0) return 0;
+    const uint8_t *p = (const uint8_t *)k->in.p + k->in_pos;
     native_frame f;
     char err[128] = "";
     int rc = native_frame_parse(p, avail, k->lim.max_bulk, &f, err);
@@ -316,6 +317,35 @@ static int hello_reply(kvik *k, const kvik_options *o, const Kvik__ServerMessage
     return 0;
 }
 
+/* A server that refuses a connection before its first frame (maxclients,
+ * protected mode) sends one RESP error line instead and closes; its first
+ * byte, '-', tells it from a frame, whose first byte is 0 (docs/protocol.md). */
+static int refusal(kvik *k)
+{
+    while (!memchr(k->in.p + k->in_pos, '\n', k->in.len - k->in_pos) &&
+           k->in.len - k->in_pos < 1024)
+        if (kl_fill(k) < 0) break; /* the close that follows the line */
+    const char *p = k->in.p + k->in_pos + 1;
+    size_t avail = k->in.len - k->in_pos - 1, n = 0;
+    while (n < avail && p[n] != '\r' && p[n] != '\n') n++;
+#define STARTS(w) (n >= sizeof(w) - 1 && !memcmp(p, w, sizeof(w) - 1))
+    int auth = STARTS("NOAUTH") || STARTS("WRONGPASS") || STARTS("DENIED");
+#undef STARTS
+    return kl_fail(k, auth ? KVIK_E_AUTH : KVIK_E_IO, "the server refused the connection: %.*s",
+                   (int)(n > 300 ? 300 : n), p);
+}
+
+/* The HelloReply (1 with *reply set) or -1. */
+static int hello_wait(kvik *k, Kvik__ServerMessage **reply)
+{
+    for (;;) {
+        if (k->in.len > k->in_pos && k->in.p[k->in_pos] == '-') return refusal(k);
+        int rc = next_message(k, reply);
+        if (rc) return rc;
+        if (kl_fill(k) < 0) return -1;
+    }
+}
+
 int kl_native_hello(kvik *k, const kvik_options *o)
 {
     nstate *s = state(k);
@@ -336,13 +366,13 @@ int kl_native_hello(kvik *k, const kvik_options *o)
     m.hello = &hello;
     if (send_message(k, &m, 0) < 0 || kvik_flush(k) < 0) return -1;
     Kvik__ServerMessage *reply;
-    int rc;
-    while ((rc = next_message(k, &reply)) == 0)
-        if (kl_fill(k) < 0) return -1;
+    int rc = hello_wait(k, &reply);
     if (rc < 0) {
-        size_t n = strlen(k->err);
-        snprintf(k->err + n, sizeof(k->err) - n, " (is %s:%d a native port?)", o->host,
-                 o->port);
+        if (k->code == KVIK_E_PROTOCOL) {
+            size_t n = strlen(k->err);
+            snprintf(k->err + n, sizeof(k->err) - n, " (is %s:%d a native port?)", o->host,
+                     o->port);
+        }
         return -1;
     }
     rc = hello_reply(k, o, reply);

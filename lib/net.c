@@ -112,6 +112,7 @@ int kl_tcp_connect(kvik *k, const char *host, int port)
     int err = 0;
     for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         k->code = KVIK_OK;
+        k->broken = 0; /* a failed wait on the previous address set it */
         if (connect_one(k, ai) == 0) {
             freeaddrinfo(res);
             int one = 1;

@@ -115,10 +115,9 @@ static kvik_type map_type(resp_type t)
 static void place(builder *b, kvik_reply *r)
 {
     if (b->depth == 0) {
-        if (r->type == KVIK_ATTRIBUTE && !b->attr)
-            b->attr = r;
-        else
-            b->root = r;
+        kvik_reply **slot = r->type == KVIK_ATTRIBUTE ? &b->attr : &b->root;
+        kvik_reply_free(*slot); /* a second top-level attribute replaces the first */
+        *slot = r;
         return;
     }
     open_agg *top = &b->st[b->depth - 1];
@@ -239,9 +238,9 @@ static int resp_encode(kvik *k, int argc, const char *const *argv, const size_t 
 
 static int resp_parse(kvik *k, kvik_reply **out)
 {
-    const char *p = k->in.p + k->in_pos;
     size_t avail = k->in.len - k->in_pos;
     if (avail == 0) return 0;
+    const char *p = k->in.p + k->in_pos;
     if (k->resp_tried && avail < 2 * k->resp_tried && p[avail - 1] != '\n') return 0;
     builder b;
     memset(&b, 0, sizeof(b));

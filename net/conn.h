@@ -13,6 +13,13 @@
 
 enum { CONN_AGAIN = -2, CONN_ERR = -1 };
 
+/* conn.want: set by a transport whose read or write returned CONN_AGAIN
+ * because it waits for the other direction (TLS: a handshake or key update
+ * must send while reading, or receive while writing). The caller then also
+ * watches that event and retries the stalled call when it fires. TCP never
+ * sets them; a successful call clears its bit. */
+enum { CONN_READ_WANTS_WRITE = 1, CONN_WRITE_WANTS_READ = 2 };
+
 typedef struct conn conn;
 
 typedef struct conn_type {
@@ -31,6 +38,7 @@ typedef struct conn_type {
 struct conn {
     const conn_type *type;
     int fd;
+    int want; /* CONN_*_WANTS_* bits, 0 for TCP */
 };
 
 /* Wraps an accepted, non-blocking TCP socket. */

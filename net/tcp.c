@@ -34,5 +34,6 @@ conn *conn_tcp_new(int fd)
     conn *c = mem_alloc(sizeof(*c));
     c->type = &tcp_type;
     c->fd = fd;
+    c->want = 0;
     return c;
 }

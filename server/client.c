@@ -162,6 +162,18 @@ void client_mark_pending(client *c)
     c->w->pending = c;
 }
 
+/* Watches what c waits for: input always; writability while a write left
+ * output unsent (unless the transport's write waits for input instead), or
+ * while the transport's read waits for it (conn.want, TLS). */
+static void update_watch(client *c)
+{
+    int want = c->conn->want, mask = LOOP_READ;
+    if ((c->out_sent < c->out.len && !(want & CONN_WRITE_WANTS_READ)) ||
+        (want & CONN_READ_WANTS_WRITE))
+        mask |= LOOP_WRITE;
+    if (mask != c->h.mask) loop_watch(c->w->loop, &c->h, mask);
+}
+
 /* Writes as much of c's output as the socket takes. Returns -1 if the client
  * was closed. */
 static int write_out(client *c)
@@ -184,7 +196,7 @@ static int write_out(client *c)
         c->obuf_check_at = OBUF_CHECK_STEP;
         buf_shrink(&c->out, IOBUF_LEN);
         client_account(c);
-        if (c->h.mask & LOOP_WRITE) loop_watch(c->w->loop, &c->h, LOOP_READ);
+        update_watch(c);
         if (c->flags & CL_CLOSE_AFTER_REPLY) {
             client_close(c);
             return -1;
@@ -195,7 +207,7 @@ static int write_out(client *c)
             buf_consume(&c->out, c->out_sent);
             c->out_sent = 0;
         }
-        if (!(c->h.mask & LOOP_WRITE)) loop_watch(c->w->loop, &c->h, LOOP_READ | LOOP_WRITE);
+        update_watch(c);
     }
     return 0;
 }
@@ -453,14 +465,17 @@ static void on_event(loop *l, loop_handle *h, int events)
     client *c = h->priv;
     (void)l;
     if (c->flags & CL_CLOSED) return;
-    if (events & LOOP_WRITE) {
+    /* A transport call stalled on the other direction is retried by it. */
+    int want = c->conn->want;
+    if ((events & LOOP_WRITE) || ((events & LOOP_READ) && (want & CONN_WRITE_WANTS_READ))) {
         if (write_out(c) < 0) return;
     }
-    if (events & LOOP_READ) {
+    if ((events & LOOP_READ) || ((events & LOOP_WRITE) && (want & CONN_READ_WANTS_WRITE))) {
         read_input(c);
         /* TLS may hold decrypted bytes the fd does not signal. */
         while (!(c->flags & CL_CLOSED) && conn_pending(c->conn)) read_input(c);
     }
+    if (!(c->flags & CL_CLOSED) && c->conn->want != want) update_watch(c);
 }
 
 static const char *flag_letters(const client *c, char *out)

@@ -369,6 +369,8 @@ static const cfg_def defs[] = {
     STR("tls-cert-file", tls_cert_file, "", NE, S_TLS, "Server certificate (PEM)."),
     STR("tls-key-file", tls_key_file, "", NE, S_TLS,
         "Private key of the certificate (PEM)."),
+    STR("tls-key-file-pass", tls_key_file_pass, "", CF_SENSITIVE | NE, S_TLS,
+        "Passphrase of an encrypted tls-key-file (empty: none)."),
     STR("tls-ca-cert-file", tls_ca_cert_file, "", NE, S_TLS,
         "CA certificates that client certificates are checked against (PEM)."),
     STR("tls-ca-cert-dir", tls_ca_cert_dir, "", NE, S_TLS,
@@ -385,6 +387,10 @@ static const cfg_def defs[] = {
          "Pick the cipher by the server's order of preference, not the client's."),
     BOOL("tls-session-caching", tls_session_caching, "yes", 0, S_TLS,
          "Let clients resume TLS sessions."),
+    INT("tls-session-cache-size", tls_session_cache_size, 1, INT_MAX, "20480", 0, S_TLS,
+        "Most TLS sessions kept for resumption."),
+    INT("tls-session-cache-timeout", tls_session_cache_timeout, 1, INT_MAX, "300", 0, S_TLS,
+        "Seconds a cached TLS session may be resumed."),
 
     /* ---- native protocol ---- */
     INT("native-port", native_port, 0, 65535, "0", IMM, S_NATIVE,
@@ -1611,6 +1617,8 @@ int cfg_load_env(char **envp, char *err, size_t errlen)
 
 /* ------------------------------------------------------------ CONFIG SET */
 
+int (*cfg_tls_hook)(const kv_config *next, char *err, size_t errlen);
+
 int cfg_set_multi_ex(int n, const char **names, const char **values, unsigned flags,
                      char *err, size_t errlen)
 {
@@ -1661,6 +1669,16 @@ int cfg_set_multi_ex(int n, const char **names, const char **values, unsigned fl
                 rc = -1;
                 break;
             }
+        }
+        int tls = -1; /* the first TLS setting in the call */
+        for (int i = 0; rc == 0 && i < n && tls < 0; i++)
+            if (ds[i]->section == S_TLS) tls = i;
+        if (rc == 0 && tls >= 0 && cfg_tls_hook &&
+            cfg_tls_hook(&tmp, reason, sizeof(reason)) != 0) {
+            seterr(err, errlen, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+                   names[tls], reason);
+            rc = -1;
+            parsed = n - 1;
         }
         if (rc == 0) {
             for (int i = 0; i < n; i++)

@@ -116,6 +116,8 @@ typedef struct kv_config {
     char *tls_protocols, *tls_ciphers, *tls_ciphersuites;
     int tls_prefer_server_ciphers;
     int tls_session_caching;
+    char *tls_key_file_pass;
+    long long tls_session_cache_size, tls_session_cache_timeout;
     /* native protocol */
     int native_port;
     long long native_compress_min;
@@ -183,6 +185,13 @@ int cfg_set_multi_ex(int n, const char **names, const char **values, unsigned fl
 /* 1 if the named setting (or alias) holds a secret (requirepass): logs, SLOWLOG
  * and MONITOR show its value redacted. */
 int cfg_is_sensitive(const char *name);
+/* Set once at start by the server (NULL in tools and fuzzers). CONFIG SET
+ * calls it, under the config lock, when a pair changes a setting of the TLS
+ * section: `next` holds every new value, parsed but not yet in effect. The TLS
+ * context depends on several settings together (certificate and key), so the
+ * hook builds and swaps it here; non-zero refuses the whole CONFIG SET, with
+ * the reason in err, and no value changes. */
+extern int (*cfg_tls_hook)(const struct kv_config *next, char *err, size_t errlen);
 /* Calls fn for every setting whose name (or alias) matches the glob pattern
  * (ASCII case ignored), with its current value as CONFIG GET shows it; a name
  * and its alias both match "*". name and value are valid during the call only.

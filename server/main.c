@@ -26,6 +26,7 @@
 #include "server/aof.h"
 #include "server/server_init.h"
 #include "server/snapshot.h"
+#include "server/tlsconf.h"
 #include "server/worker.h"
 
 extern char **environ;
@@ -201,9 +202,11 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     log_notice("kvik %s starting, pid=%d, threads=%d", KVIK_VERSION, (int)srv.pid, cfg.threads);
+    if (tlsconf_start() < 0) return 1;
     if (workers_start(cfg.threads) < 0) return 1;
     write_pidfile();
     log_notice("Ready to accept connections tcp on port %d", cfg.port);
+    if (cfg.tls_port) log_notice("Ready to accept connections tls on port %d", cfg.tls_port);
 
     for (;;) {
         struct timespec ts = {0, 100 * 1000 * 1000};
@@ -222,6 +225,7 @@ int main(int argc, char **argv)
     }
     log_warning("User requested shutdown...");
     workers_stop();
+    tlsconf_stop();
     snapshot_wait();
     aof_close();
     if (cfg.nsave > 0 && !atomic_load(&srv.shutdown_saved)) {

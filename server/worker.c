@@ -32,6 +32,7 @@
 #include "server/pubsub.h"
 #include "server/snapshot.h"
 #include "server/stats.h"
+#include "net/tls.h"
 
 kv_server srv;
 
@@ -293,9 +294,15 @@ static int tcp_port(void)
     return cfg.port;
 }
 
+static int tls_port(void)
+{
+    return cfg.tls_port;
+}
+
 static const listener_kind listener_kinds[] = {
     {"TCP", tcp_port, conn_tcp_new, PROTO_RESP},
     {"native", native_srv_port, conn_tcp_new, PROTO_NATIVE},
+    {"TLS", tls_port, conn_tls_new, PROTO_RESP},
 };
 #define NKINDS (int)(sizeof(listener_kinds) / sizeof(listener_kinds[0]))
 

@@ -6,8 +6,8 @@ builds them as $(B)/tests/lib/test_libkvik next to the server binary's build
 servers one group of C tests needs and runs that group with the ports in the
 environment. KVIK_LIBTEST overrides the binary's path.
 
-TLS runs against Debian's redis-server (7.0 supports --tls-port) with
-certificates made by openssl for the test: a CA, a server certificate for
+TLS runs against kvik's TLS port and against Debian's redis-server (7.0
+supports --tls-port), with certificates made by openssl for the test: a CA, a server certificate for
 localhost / 127.0.0.1, a client certificate (the server requires one) and a
 second, unrelated CA.
 """
@@ -102,7 +102,7 @@ def openssl(*args, cwd):
 
 def make_certs(d):
     """ca.crt/ca.key, server.crt/key (localhost, 127.0.0.1), client.crt/key,
-    other-ca.crt: all in d."""
+    other-ca.crt, ca-dir/: all in d."""
     for ca in ("ca", "other-ca"):
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                 "-subj", "/CN=kvik test %s" % ca, "-keyout", ca + ".key", "-out", ca + ".crt",
@@ -118,6 +118,11 @@ def make_certs(d):
         openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
                 "-CAcreateserial", "-days", "2", "-extfile", name + ".ext",
                 "-out", name + ".crt", cwd=d)
+    # ca-dir/: the CA under its OpenSSL hash name, for tls_ca_dir
+    h = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", "ca.crt"], cwd=d,
+                       check=True, capture_output=True, text=True).stdout.strip()
+    os.mkdir(os.path.join(d, "ca-dir"))
+    shutil.copy(os.path.join(d, "ca.crt"), os.path.join(d, "ca-dir", h + ".0"))
 
 
 @pytest.fixture(scope="module")
@@ -161,6 +166,17 @@ class RedisTLS:
                 self.proc.kill()
                 self.proc.wait(10)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def test_tls_against_kvik(server, certs):
+    """kvik's own TLS listener (tls-auth-clients yes: a client certificate is
+    required), beside its plain port."""
+    tls_port = util.free_port()
+    c = lambda n: os.path.join(certs, n)
+    server("--tls-port", tls_port, "--tls-cert-file", c("server.crt"),
+           "--tls-key-file", c("server.key"), "--tls-ca-cert-file", c("ca.crt"),
+           "--tls-auth-clients", "yes", threads=2)
+    run_group("tls", {"KVIK_TLS_PORT": str(tls_port), "KVIK_TLS_DIR": certs})
 
 
 @pytest.mark.skipif(not os.access(util.REDIS_BIN, os.X_OK), reason="no redis-server")

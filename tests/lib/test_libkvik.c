@@ -13,8 +13,8 @@
  *   test_libkvik auth      KVIK_AUTH_PORT (requirepass KVIK_AUTH_PASS)
  *   test_libkvik native    KVIK_NATIVE_PORT: the same over the native protocol
  *   test_libkvik tls       KVIK_TLS_PORT, KVIK_TLS_DIR (ca.crt, client.crt,
- *                          client.key, other-ca.crt); the server requires a
- *                          client certificate
+ *                          client.key, other-ca.crt, ca-dir/); the server
+ *                          requires a client certificate
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -514,6 +514,27 @@ static void test_fake_all_resp3_types(void **state)
     assert_memory_equal(f.got, "*1\r\n$4\r\nPING\r\n", 14);
 }
 
+/* Two top-level attributes before one value (found by fuzz_libkvik: the
+ * first leaked): the last one is reported, then the value. */
+static void test_fake_two_attributes(void **state)
+{
+    static const step steps[] = {
+        {"|1\r\n+a\r\n+b\r\n|1\r\n+c\r\n+d\r\n:1\r\n+after\r\n", 0, 0},
+        {NULL, 0, 0},
+    };
+    fake f;
+    fake_start(&f, steps, 1, 0);
+    kvik *k = fake_conn(&f, NULL);
+    kvik_reply *r = kvik_commandv(k, "PING", NULL);
+    assert_int_equal(r->type, KVIK_ATTRIBUTE);
+    check_str(r->element[0], KVIK_STATUS, "c");
+    kvik_reply_free(r);
+    check_int(r = kvik_read(k), 1), kvik_reply_free(r);
+    check_str(r = kvik_read(k), KVIK_STATUS, "after"), kvik_reply_free(r);
+    kvik_close(k);
+    fake_stop(&f);
+}
+
 /* Values arriving in pieces, with pauses, in every kind of place. */
 static void test_fake_split(void **state)
 {
@@ -980,8 +1001,14 @@ static void test_native_fake_refused(void **state)
     out.len = 0;
     put_hello_reply(&out, "unsupported protocol version 9", 0, NULL);
     native_connect_fails(&out, KVIK_E_PROTOCOL, "unsupported");
+    out.len = 0; /* refused before the first frame: one RESP error line */
+    buf_puts(&out, "-ERR max number of clients reached\r\n");
+    native_connect_fails(&out, KVIK_E_IO, "refused the connection: ERR max number of clients");
     out.len = 0;
-    buf_puts(&out, "-ERR unknown command\r\n"); /* a RESP port */
+    buf_puts(&out, "-DENIED Running in protected mode\r\n");
+    native_connect_fails(&out, KVIK_E_AUTH, "DENIED Running in protected mode");
+    out.len = 0; /* a RESP server's answer to a Hello frame */
+    buf_puts(&out, "*3\r\n$3\r\nfoo\r\n");
     native_connect_fails(&out, KVIK_E_PROTOCOL, "native port?");
     out.len = 0;
     VAL(v); /* a reply instead of HelloReply */
@@ -1398,6 +1425,54 @@ static void test_url_connect(void **state)
     kvik_close(k);
 }
 
+/* Connections used by several threads at once, one each. */
+static void *thread_work(void *arg)
+{
+    long id = (long)arg;
+    char key[32], err[256];
+    snprintf(key, sizeof(key), "thread-ctr-%ld", id);
+    kvik_options o;
+    kvik_options_init(&o);
+    o.port = g_port;
+    o.protocol = g_proto;
+    o.resp = 2 + (int)(id % 2);
+    o.timeout_ms = 10000;
+    kvik *k = kvik_connect(&o, err, sizeof(err));
+    if (!k) return (void *)"connect failed";
+    const char *del[] = {"DEL", key};
+    kvik_reply_free(kvik_command(k, 2, del, NULL));
+    for (int round = 0; round < 10; round++) {
+        for (int i = 0; i < 200; i++) {
+            const char *argv[] = {"INCR", key};
+            kvik_send(k, 2, argv, NULL);
+        }
+        for (int i = 0; i < 200; i++) {
+            kvik_reply *r = kvik_read(k);
+            long long want = round * 200 + i + 1;
+            int ok = r && r->type == KVIK_INTEGER && r->integer == want;
+            kvik_reply_free(r);
+            if (!ok) {
+                kvik_close(k);
+                return (void *)"wrong reply";
+            }
+        }
+    }
+    kvik_reply_free(kvik_command(k, 2, del, NULL));
+    kvik_close(k);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    pthread_t th[6];
+    for (long i = 0; i < 6; i++) pthread_create(&th[i], NULL, thread_work, (void *)i);
+    for (int i = 0; i < 6; i++) {
+        void *res;
+        pthread_join(th[i], &res);
+        if (res) fail_msg("thread %d: %s", i, (const char *)res);
+    }
+}
+
 static void test_stats(void **state)
 {
     kvik *k = open_conn(g_port, 2);
@@ -1556,6 +1631,11 @@ static void test_tls_mutual(void **state)
     /* by name: the certificate names localhost */
     o.host = "localhost";
     assert_int_equal(tls_try(&o, err, sizeof(err)), KVIK_OK);
+    /* the CA from a hashed directory instead of a file */
+    char dir[600];
+    o.tls_ca_file = NULL;
+    o.tls_ca_dir = tls_path(dir, "ca-dir");
+    if (tls_try(&o, err, sizeof(err)) != KVIK_OK) fail_msg("CA dir: %s", err);
 }
 
 static void test_tls_refusals(void **state)
@@ -1608,7 +1688,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_url_basic),           cmocka_unit_test(test_url_errors),
         cmocka_unit_test(test_bad_options),         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_connect_timeout),     cmocka_unit_test(test_fake_all_resp3_types),
-        cmocka_unit_test(test_fake_split),          cmocka_unit_test(test_fake_errors),
+        cmocka_unit_test(test_fake_two_attributes), cmocka_unit_test(test_fake_split),          cmocka_unit_test(test_fake_errors),
         cmocka_unit_test(test_fake_timeout),        cmocka_unit_test(test_send_args),
         cmocka_unit_test(test_native_fake_types),   cmocka_unit_test(test_native_fake_no_compression),
         cmocka_unit_test(test_native_fake_refused), cmocka_unit_test(test_native_fake_limits),
@@ -1619,7 +1699,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pubsub_resp2),    cmocka_unit_test(test_pubsub_resp3),
         cmocka_unit_test(test_timeout_debug_sleep), cmocka_unit_test(test_server_closes),
         cmocka_unit_test(test_handshake_options), cmocka_unit_test(test_url_connect),
-        cmocka_unit_test(test_stats),
+        cmocka_unit_test(test_threads),         cmocka_unit_test(test_stats),
     };
     const struct CMUnitTest auth[] = {cmocka_unit_test(test_auth)};
     const struct CMUnitTest tls[] = {cmocka_unit_test(test_tls_mutual),
