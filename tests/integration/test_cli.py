@@ -438,20 +438,53 @@ def test_native_url_and_stdin(native_srv):
     assert out[1].startswith(b"OK\n2\nERR unknown command")
 
 
-# ---- TLS (against redis-server's TLS port: kvik's own TLS is another branch) ------
+# ---- TLS: kvik's own TLS port, and redis-server's ------------------------------------
 
 @pytest.fixture(scope="module")
-def tls_server():
-    if not os.access(util.REDIS_BIN, os.X_OK):
-        pytest.skip("no redis-server")
-    from test_libkvik import RedisTLS, make_certs
+def certs_dir():
+    from test_libkvik import make_certs
     d = tempfile.mkdtemp(prefix="kvik-cli-tls-")
     make_certs(d)
-    srv = RedisTLS(d)
-    srv.certs = d
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def kvik_tls(server, certs):
+    """A kvik server with a TLS port (mutual TLS); None while the build has none."""
+    if util.IS_REDIS:
+        return None
+    tport = util.free_port()
+    c = lambda n: os.path.join(certs, n)
+    try:
+        srv = server("--tls-port", str(tport), "--tls-cert-file", c("server.crt"),
+                     "--tls-key-file", c("server.key"), "--tls-ca-cert-file", c("ca.crt"))
+    except util.ServerError:
+        return None
+
+    class Tls:  # the TLS side of srv (srv.port stays the plain port its fixture uses)
+        port = tport
+
+    t = Tls()
+    t.certs = certs
+    t.server = srv
+    return t
+
+
+@pytest.fixture(params=["kvik", "redis"])
+def tls_server(request, server, certs_dir):
+    if request.param == "kvik":
+        srv = kvik_tls(server, certs_dir)
+        if srv is None:
+            pytest.skip("no TLS in this kvik build")
+        yield srv
+        return
+    if not os.access(util.REDIS_BIN, os.X_OK):
+        pytest.skip("no redis-server")
+    from test_libkvik import RedisTLS
+    srv = RedisTLS(certs_dir)
+    srv.certs = certs_dir
     yield srv
     srv.stop()
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def test_tls(tls_server):

@@ -198,18 +198,22 @@ def test_native_pubsub(native_server):
     assert int(row["delivered"]) == 900
 
 
-# ---- TLS (redis-server's TLS port) -------------------------------------------------
+# ---- TLS: kvik's own TLS port, and redis-server's ------------------------------------
 
-def test_tls_run():
-    if not os.access(util.REDIS_BIN, os.X_OK):
-        pytest.skip("no redis-server")
+@pytest.mark.parametrize("target", ["kvik", "redis"])
+def test_tls_run(server, target):
     import shutil
     import tempfile
+    from test_cli import kvik_tls
     from test_libkvik import RedisTLS, make_certs
+    if target == "redis" and not os.access(util.REDIS_BIN, os.X_OK):
+        pytest.skip("no redis-server")
     d = tempfile.mkdtemp(prefix="kvik-bench-tls-")
     try:
         make_certs(d)
-        srv = RedisTLS(d)
+        srv = kvik_tls(server, d) if target == "kvik" else RedisTLS(d)
+        if srv is None:
+            pytest.skip("no TLS in this kvik build")
         try:
             c = lambda n: os.path.join(d, n)
             out = bench(srv.port, "--tls", "--cacert", c("ca.crt"), "--cert", c("client.crt"),
@@ -218,6 +222,7 @@ def test_tls_run():
             for row in rows(out):
                 check_row(row, 2000)
         finally:
-            srv.stop()
+            if target == "redis":
+                srv.stop()
     finally:
         shutil.rmtree(d, ignore_errors=True)
