@@ -470,6 +470,18 @@ def kvik_tls(server, certs):
     return t
 
 
+def redis_tls(certs):
+    """redis-server on a TLS port; tried three times, as its free port may be
+    taken between choosing it and binding it."""
+    from test_libkvik import RedisTLS
+    for attempt in range(3):
+        try:
+            return RedisTLS(certs)
+        except AssertionError:
+            if attempt == 2:
+                raise
+
+
 @pytest.fixture(params=["kvik", "redis"])
 def tls_server(request, server, certs_dir):
     if request.param == "kvik":
@@ -480,8 +492,7 @@ def tls_server(request, server, certs_dir):
         return
     if not os.access(util.REDIS_BIN, os.X_OK):
         pytest.skip("no redis-server")
-    from test_libkvik import RedisTLS
-    srv = RedisTLS(certs_dir)
+    srv = redis_tls(certs_dir)
     srv.certs = certs_dir
     yield srv
     srv.stop()

@@ -204,14 +204,14 @@ def test_native_pubsub(native_server):
 def test_tls_run(server, target):
     import shutil
     import tempfile
-    from test_cli import kvik_tls
-    from test_libkvik import RedisTLS, make_certs
+    from test_cli import kvik_tls, redis_tls
+    from test_libkvik import make_certs
     if target == "redis" and not os.access(util.REDIS_BIN, os.X_OK):
         pytest.skip("no redis-server")
     d = tempfile.mkdtemp(prefix="kvik-bench-tls-")
     try:
         make_certs(d)
-        srv = kvik_tls(server, d) if target == "kvik" else RedisTLS(d)
+        srv = kvik_tls(server, d) if target == "kvik" else redis_tls(d)
         if srv is None:
             pytest.skip("no TLS in this kvik build")
         try:
