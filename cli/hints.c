@@ -75,20 +75,16 @@ static void nested(buf *out, const kvik_reply *arg, const char *sep)
     }
 }
 
-static void body(buf *out, const kvik_reply *arg)
+/* The argument without its token and flags: a name, a token of its own
+ * (pure-token), or its nested arguments. */
+static void core(buf *out, const kvik_reply *arg)
 {
     const char *type = field_str(arg, "type");
     const char *token = field_str(arg, "token");
     const char *name = field_str(arg, "name");
-    if (type && strcmp(type, "pure-token") == 0) {
+    if (type && strcmp(type, "pure-token") == 0)
         buf_puts(out, token ? token : name ? name : "?");
-        return;
-    }
-    if (token) {
-        buf_puts(out, token);
-        buf_putc(out, ' ');
-    }
-    if (type && strcmp(type, "oneof") == 0)
+    else if (type && strcmp(type, "oneof") == 0)
         nested(out, arg, "|");
     else if (type && strcmp(type, "block") == 0)
         nested(out, arg, " ");
@@ -98,19 +94,29 @@ static void body(buf *out, const kvik_reply *arg)
 
 static void synopsis(buf *out, const kvik_reply *arg)
 {
+    const char *type = field_str(arg, "type");
+    const char *token = field_str(arg, "token");
     int opt = has_flag(arg, "optional");
+    int tok = token && !(type && strcmp(type, "pure-token") == 0);
     if (opt) buf_putc(out, '[');
-    size_t start = out->len;
-    body(out, arg);
+    if (tok) {
+        buf_puts(out, token);
+        buf_putc(out, ' ');
+    }
+    buf one = BUF_INIT;
+    core(&one, arg);
+    buf_append(out, one.p, one.len);
     if (has_flag(arg, "multiple")) {
-        size_t n = out->len - start;
-        buf one = BUF_INIT;
-        buf_append(&one, out->p + start, n);
+        /* repeats: "x [x ...]"; the token too only when it repeats with it */
         buf_puts(out, " [");
+        if (tok && has_flag(arg, "multiple_token")) {
+            buf_puts(out, token);
+            buf_putc(out, ' ');
+        }
         buf_append(out, one.p, one.len);
         buf_puts(out, " ...]");
-        buf_free(&one);
     }
+    buf_free(&one);
     if (opt) buf_putc(out, ']');
 }
 
@@ -144,6 +150,17 @@ static void add_cmd(hints *h, const char *name, const kvik_reply *doc)
     }
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const hints_cmd *)a)->name, ((const hints_cmd *)b)->name);
+}
+
+/* Alphabetical order: completion cycles and "help @group" list in it. */
+static void sort_cmds(hints *h)
+{
+    if (h->n > 1) qsort(h->cmds, h->n, sizeof(hints_cmd), by_name);
+}
+
 void hints_from_docs(hints *h, const kvik_reply *docs)
 {
     if (!is_pairs(docs)) return;
@@ -156,6 +173,7 @@ void hints_from_docs(hints *h, const kvik_reply *docs)
             if (is_text(subs->element[j]))
                 add_cmd(h, subs->element[j]->str, subs->element[j + 1]);
     }
+    sort_cmds(h);
 }
 
 /* Names only, from COMMAND: each entry is an array whose first element is
@@ -181,6 +199,7 @@ void hints_load(hints *h, kvik *k)
         if (r && (r->type == KVIK_ARRAY || r->type == KVIK_SET)) from_command(h, r);
     }
     kvik_reply_free(r);
+    sort_cmds(h);
 }
 
 void hints_free(hints *h)

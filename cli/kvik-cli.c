@@ -387,28 +387,42 @@ static int one_shot(int argc, char **argv)
     return exit_status();
 }
 
+/* One command's help block, in redis-cli's layout and colours (a listing
+ * of a group leaves the group out). */
+static void help_block(const hints_cmd *c, int show_group)
+{
+    printf("\r\n  \033[1m%s\033[0m \033[90m", c->name);
+    for (int i = 0; i < c->nargs; i++)
+        printf("%s%s", i ? " " : "", c->args[i]);
+    printf("\033[0m\r\n");
+    if (c->summary) printf("  \033[33msummary:\033[0m %s\r\n", c->summary);
+    if (c->since) printf("  \033[33msince:\033[0m %s\r\n", c->since);
+    if (c->group && show_group) printf("  \033[33mgroup:\033[0m %s\r\n", c->group);
+}
+
+/* help, help <command>, help @<group>: from the server's COMMAND DOCS
+ * (fetched now if this session has not yet). */
 static void show_help(int argc, char **argv)
 {
     if (argc == 0) {
         printf("kvik-cli %s\n"
-               "To get help about a command: \"help <command>\" (e.g. help set)\n"
-               "TAB completes command names; quit or exit leaves.\n",
+               "To get help about a command: \"help <command>\" (e.g. help set),\n"
+               "about a group of commands: \"help @<group>\" (e.g. help @string).\n"
+               "TAB completes command names; \"quit\" or \"exit\" leaves.\n",
                CLI_VERSION);
         return;
     }
-    const hints_cmd *c = hints_find(&C.h, argc, argv);
-    if (!c) {
-        printf("No help for %s (the server gave no documentation for it)\n", argv[0]);
-        return;
+    if (C.h.n == 0 && C.k) hints_load(&C.h, C.k);
+    if (argv[0][0] == '@') {
+        for (size_t i = 0; i < C.h.n; i++)
+            if (C.h.cmds[i].group && !strcasecmp(C.h.cmds[i].group, argv[0] + 1))
+                help_block(&C.h.cmds[i], 0);
+    } else {
+        const hints_cmd *c = hints_find(&C.h, argc, argv);
+        if (c) help_block(c, 1);
     }
-    printf("\n  \033[1m%s", c->name);
-    for (int i = 0; i < c->nargs; i++)
-        printf(" %s", c->args[i]);
-    printf("\033[0m\n");
-    if (c->summary) printf("  \033[33msummary:\033[0m %s\n", c->summary);
-    if (c->since) printf("  \033[33msince:\033[0m %s\n", c->since);
-    if (c->group) printf("  \033[33mgroup:\033[0m %s\n", c->group);
-    printf("\n");
+    printf("\r\n");
+    fflush(stdout);
 }
 
 static int is_number(const char *s)
@@ -438,12 +452,13 @@ static int run_line(const char *line, int interactive)
         skip = 1;
     }
     const char *cmd = a.argv[skip];
-    if (interactive && (!strcasecmp(cmd, "quit") || !strcasecmp(cmd, "exit"))) {
+    /* as in redis-cli, these are the cli's own, typed or read from stdin */
+    if (!strcasecmp(cmd, "quit") || !strcasecmp(cmd, "exit")) {
         stop = 1;
-    } else if (interactive && !strcasecmp(cmd, "clear")) {
+    } else if (!strcasecmp(cmd, "clear")) {
         printf("\033[H\033[2J");
         fflush(stdout);
-    } else if (interactive && !strcasecmp(cmd, "help")) {
+    } else if (!strcasecmp(cmd, "help")) {
         show_help(a.argc - skip - 1, a.argv + skip + 1);
     } else if (interactive && !strcasecmp(cmd, "connect") && a.argc - skip >= 2) {
         C.o.host = strdup(a.argv[skip + 1]);

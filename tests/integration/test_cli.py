@@ -521,3 +521,19 @@ def test_help_version_and_bad_options():
     assert rc == 1 and b"unknown option" in err
     rc, _, err = run([CLI, "-p"])
     assert rc == 1 and b"requires an argument" in err
+
+
+def test_help_and_quit_match_redis_cli(shared_server, r):
+    """help <command>, help @<group> (the synopsis of every command, built
+    from COMMAND DOCS as redis-cli builds its hints) and quit, read from stdin."""
+    groups = set()
+    for doc in util.cmd(r, "COMMAND", "DOCS")[1::2]:
+        d = dict(zip(doc[::2], doc[1::2]))
+        groups.add(d[b"group"].decode())
+    assert len(groups) > 5
+    script = "".join("help @%s\n" % g for g in sorted(groups))
+    script += "help get\nhelp config get\nhelp nosuchcmd\nping\nquit\nping\n"
+    ours = run([CLI] + addr(shared_server), stdin=script.encode())
+    theirs = run([REDIS_CLI] + addr(shared_server), stdin=script.encode())
+    assert ours == theirs
+    assert ours[1].endswith(b"PONG\n")
