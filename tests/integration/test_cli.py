@@ -537,3 +537,87 @@ def test_help_and_quit_match_redis_cli(shared_server, r):
     theirs = run([REDIS_CLI] + addr(shared_server), stdin=script.encode())
     assert ours == theirs
     assert ours[1].endswith(b"PONG\n")
+
+
+class OldServer:
+    """A tiny RESP server that knows only PING (no COMMAND, no COMMAND DOCS),
+    to see the prompt do without completion and hints."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.stop = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        self.sock.settimeout(0.2)
+        while not self.stop:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                continue
+            c.settimeout(0.2)
+            data = b""
+            while not self.stop:
+                try:
+                    chunk = c.recv(4096)
+                except OSError:
+                    continue
+                if not chunk:
+                    break
+                data += chunk
+                while True:
+                    cmd, data = self.parse(data)
+                    if cmd is None:
+                        break
+                    c.sendall(b"+PONG\r\n" if cmd[0].upper() == b"PING"
+                              else b"-ERR unknown command\r\n")
+            c.close()
+
+    @staticmethod
+    def parse(data):
+        if not data.startswith(b"*") or b"\r\n" not in data:
+            return None, data
+        head, rest = data.split(b"\r\n", 1)
+        args = []
+        for _ in range(int(head[1:])):
+            if b"\r\n" not in rest:
+                return None, data
+            ln, rest = rest.split(b"\r\n", 1)
+            n = int(ln[1:])
+            if len(rest) < n + 2:
+                return None, data
+            args.append(rest[:n])
+            rest = rest[n + 2:]
+        return args, rest
+
+    def close(self):
+        self.stop = True
+        self.thread.join(5)
+        self.sock.close()
+
+
+def test_prompt_without_command_docs(tmp_path):
+    srv = OldServer()
+    env = dict(CLI_ENV, HOME=str(tmp_path), TERM="xterm")
+    p = Pty([CLI, "-p", str(srv.port)], env)
+    try:
+        p.read_until(rb"127\.0\.0\.1:%d> $" % srv.port)
+        p.send(b"pin\t")  # no names to complete with: nothing happens
+        p.read_until(rb"pin")
+        p.send(b"g\r")
+        p.read_until(rb"PONG\n")
+        p.send(b"help get\r")  # no documentation: an empty answer, no crash
+        p.read_until(rb"> $")
+        p.send(b"quit\r")
+        _, status = os.waitpid(p.pid, 0)
+        p.pid = 0
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    finally:
+        p.close()
+        srv.close()
