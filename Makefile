@@ -122,3 +122,6 @@ clean:
 
 # libkvik, the client library: its build, tests and install rules.
 include lib/lib.mk
+
+# kvik-cli and kvik-benchmark (clients of libkvik).
+include cli/cli.mk
