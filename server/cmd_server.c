@@ -368,7 +368,7 @@ static void info_clients(info_ctx *ic)
                "blocked_clients:%d\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n"
                "pubsub_clients:%d\r\n",
                atomic_load(&srv.nclients), cfg.maxclients, max_in, max_out, blocked, pubsub);
-    if (cfg.tls_port) {
+    if (cfg.tls_port || cfg.tls_native_port) {
         tls_counters tc;
         tls_get_counters(&tc);
         buf_printf(ic->out, "tls_connected_clients:%lld\r\n", tc.open);
@@ -461,7 +461,7 @@ static void info_stats(info_ctx *ic)
                (unsigned long long)t.io_writes,
                (unsigned long long)t.client_qbuf_limit_disconnections,
                (unsigned long long)t.client_obuf_limit_disconnections);
-    if (cfg.tls_port) {
+    if (cfg.tls_port || cfg.tls_native_port) {
         tls_counters tc;
         tls_get_counters(&tc);
         buf_printf(ic->out, "tls_handshakes:%lld\r\ntls_handshake_failures:%lld\r\n",

@@ -376,6 +376,9 @@ static const cfg_def defs[] = {
     /* ---- TLS ---- */
     INT("tls-port", tls_port, 0, 65535, "0", IMM, S_TLS,
         "TCP port for TLS clients (0: none)."),
+    INT("tls-native-port", tls_native_port, 0, 65535, "0", IMM, S_TLS,
+        "TCP port for the native binary protocol over TLS (0: none); same certificates "
+        "and settings as tls-port."),
     STR("tls-cert-file", tls_cert_file, "", NE, S_TLS, "Server certificate (PEM)."),
     STR("tls-key-file", tls_key_file, "", NE, S_TLS,
         "Private key of the certificate (PEM)."),

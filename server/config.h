@@ -113,7 +113,7 @@ typedef struct kv_config {
     /* security */
     char *requirepass;
     char *aclfile;
-    int tls_port;
+    int tls_port, tls_native_port;
     char *tls_cert_file, *tls_key_file, *tls_ca_cert_file, *tls_ca_cert_dir;
     char *tls_auth_clients; /* yes | no | optional */
     char *tls_protocols, *tls_ciphers, *tls_ciphersuites;

@@ -276,6 +276,11 @@ int main(int argc, char **argv)
     log_notice("Ready to accept connections tcp on port %d", cfg.port);
     if (cfg.tls_port)
         log_notice("Ready to accept connections tls on port %d", cfg.tls_port);
+    if (cfg.native_port)
+        log_notice("Ready to accept native protocol connections on port %d", cfg.native_port);
+    if (cfg.tls_native_port)
+        log_notice("Ready to accept native protocol connections over tls on port %d",
+                   cfg.tls_native_port);
 
     for (;;) {
         struct timespec ts = {0, 100 * 1000 * 1000};

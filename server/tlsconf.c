@@ -39,7 +39,7 @@ static int configure(const kv_config *c, char *err, size_t errlen)
  * it builds (cfg_tls_hook). */
 static int reload(const kv_config *next, char *err, size_t errlen)
 {
-    if (next->tls_port == 0) return 0;
+    if (next->tls_port == 0 && next->tls_native_port == 0) return 0;
     if (configure(next, err, errlen) < 0) {
         log_warning("TLS settings refused, the current ones stay: %s", err);
         return -1;
@@ -51,7 +51,7 @@ static int reload(const kv_config *next, char *err, size_t errlen)
 int tlsconf_start(void)
 {
     cfg_tls_hook = reload;
-    if (cfg.tls_port == 0) return 0;
+    if (cfg.tls_port == 0 && cfg.tls_native_port == 0) return 0;
     char err[512];
     if (configure(&cfg, err, sizeof(err)) < 0) {
         fprintf(stderr, "Failed to configure TLS: %s\n", err);

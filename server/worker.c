@@ -321,9 +321,15 @@ static int tls_port(void)
     return cfg.tls_port;
 }
 
+static int tls_native_port(void)
+{
+    return cfg.tls_native_port;
+}
+
 static const listener_kind listener_kinds[] = {
     {"TCP", tcp_port, conn_tcp_new, PROTO_RESP},
     {"TLS", tls_port, conn_tls_new, PROTO_RESP},
+    {"native TLS", tls_native_port, conn_tls_new, PROTO_NATIVE},
     {"native", native_srv_port, conn_tcp_new, PROTO_NATIVE},
 };
 #define NKINDS (int)(sizeof(listener_kinds) / sizeof(listener_kinds[0]))

@@ -179,9 +179,11 @@ class NativeClient:
     does it unless hello=False)."""
 
     def __init__(self, host, port, timeout=10.0, hello=True, send_comp=NONE,
-                 compress_min=0, **hello_kw):
+                 compress_min=0, ssl_context=None, **hello_kw):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if ssl_context is not None:
+            self.sock = ssl_context.wrap_socket(self.sock, server_hostname=host)
         self.timeout = timeout
         self.buf = bytearray()
         self.send_comp = send_comp

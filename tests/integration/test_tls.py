@@ -21,7 +21,7 @@ import pytest
 import redis
 
 import util
-from resp import Array, ConnectionClosed, Map, RawClient, encode
+from resp import Array, ConnectionClosed, Map, RawClient, Simple, encode
 from util import ServerFactory, finish, free_port, wait_for
 
 pytestmark = pytest.mark.kvik_only
@@ -612,3 +612,46 @@ def test_appendfsync_always_over_tls(server, certs):
     c.send_raw(b"".join(encode("GET", "k%d" % i) for i in range(n)) + encode("INCR", "x"))
     assert c.read_many(n + 1) == [big] * n + [1]
     c.close()
+
+
+# ---------------------------------------------------------------- native protocol over TLS
+
+@pytest.mark.kvik_only
+def test_native_protocol_over_tls(server, certs):
+    """tls-native-port: the native protocol on a TLS connection, with the same
+    certificates as tls-port; compression works inside it."""
+    from native_client import LZ4, NativeClient
+    nport = free_port()
+    srv = start(server, certs, extra=["--tls-native-port", str(nport)])
+    ctx = client_ctx(certs)
+    c = NativeClient(srv.host, nport, ssl_context=ctx, send_comp=LZ4, compress_min=16)
+    try:
+        assert c.call("SET", "k", "v" * 5000) == Simple(b"OK")
+        assert c.call("GET", "k") == b"v" * 5000
+        assert c.call("HSET", "h", "f", "1") == 1
+        assert c.call("HGETALL", "h") == Map([(b"f", b"1")])
+        assert LZ4 in c.frames_seen  # the 5000-byte reply came back compressed
+    finally:
+        c.close()
+    # A plaintext native client on the TLS native port is refused, the server stays up.
+    with pytest.raises(Exception):
+        NativeClient(srv.host, nport, timeout=3)
+    assert tls_redis(srv, certs).get("k") == b"v" * 5000
+
+
+@pytest.mark.kvik_only
+def test_kvik_cli_native_over_tls(server, certs):
+    """kvik-cli --native --tls (libkvik's native protocol on a TLS stream)."""
+    cli = os.path.join(os.path.dirname(util.server_binary()), "kvik-cli")
+    if not os.access(cli, os.X_OK):
+        pytest.skip("kvik-cli not built")
+    nport = free_port()
+    srv = start(server, certs, extra=["--tls-native-port", str(nport)])
+    base = [cli, "-h", "127.0.0.1", "-p", str(nport), "--native", "--tls", "--cacert", certs.ca]
+    env = dict(os.environ, LSAN_OPTIONS="detect_leaks=0")
+    p = subprocess.run(base + ["SET", "greeting", "hello"], capture_output=True, timeout=20,
+                       env=env)
+    assert p.returncode == 0 and p.stdout.strip() == b"OK", p
+    p = subprocess.run(base + ["GET", "greeting"], capture_output=True, timeout=20, env=env)
+    assert p.stdout.strip() == b"hello", p
+    assert tls_redis(srv, certs).get("greeting") == b"hello"
