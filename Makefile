@@ -25,7 +25,7 @@ CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter 
            -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
            $(WERROR) -I. -pthread -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := -pthread $(SANFLAGS)
-LDLIBS  := $(MALLOC_LIBS) -llzf -lm
+LDLIBS  := $(MALLOC_LIBS) -llzf -lm -lcrypto
 
 LAYERS   := core proto net db types persist server
 LIB_SRCS := $(filter-out server/main.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))

@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/acl.h"
 #include "server/client.h"
 #include "server/cmd_config.h"
 #include "server/cmdtab.h"
@@ -48,6 +49,7 @@ void server_apply_config(void)
     }
     log_set_level(cfg.loglevel);
     notify_configure(cfg.notify_keyspace_events);
+    acl_config_changed();
 }
 
 void types_init(void)

@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "db/ks.h"
+#include "server/acl.h"
 #include "server/aof.h"
 #include "server/blocking.h"
 #include "server/client.h"
@@ -405,6 +406,7 @@ static void before_sleep(loop *l, void *priv)
         }
     }
     aof_kick(); /* one log write and fsync for all this pass's commands */
+    acl_quiescent(w->id); /* every command of this pass is done with its ACL version */
     client_flush_pending(w);
     client_free_closed(w);
     struct timespec ts;
