@@ -700,7 +700,7 @@ command bitmap_commands[] = {
                 "at a key.",
      .complexity = "O(N) for N bytes in the longest source",
      .args = "operation destkey key [key ...]",
-     .key_flags = "RW ACCESS UPDATE"},
+     .key_flags = "OW UPDATE; RO ACCESS"},
     {.name = "bitfield", .proc = bitfield_cmd, .arity = -2, .flags = CMD_WRITE | CMD_DENYOOM,
      .acl = ACL_WRITE | ACL_BITMAP | ACL_SLOW, .keys = {1, 1, 1}, .group = "bitmap",
      .since = "3.2.0",
