@@ -319,9 +319,10 @@ int acl_auth(client *c, slice user, slice pass)
     if (!p || !password_ok(p, pass)) {
         char name[256];
         snprintf(name, sizeof(name), "%.*s", (int)(user.len > 200 ? 200 : user.len), user.p);
-        const char *obj = c->cmd ? c->cmd->name : "auth";
+        /* Redis logs the command name as the client typed it */
+        slice obj = c->argc ? c->argv[0] : slice_of("auth", 4);
         acl_log_add(c, ACL_DENIED_AUTH, (c->flags & CL_EXEC) ? ACL_CTX_MULTI : ACL_CTX_TOPLEVEL,
-                    obj, strlen(obj), name);
+                    obj.p, obj.len, name);
         reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
         if (u) user_unref(u);
         return -1;
@@ -364,7 +365,7 @@ static int check_sel(const acl_sel *s, const command *cmd, const slice *argv, in
         int res = ACL_OK;
         for (int i = 0; i < n; i++) {
             if (pos[i] < 0 || pos[i] >= argc) continue;
-            uint32_t kf = cmd_key_flags(cmd, i);
+            uint32_t kf = cmd_key_flags_argv(cmd, argv, argc, i);
             if (kf & KEYF_NOT_KEY) continue;
             if (!acl_sel_key_ok(s, argv[pos[i]], key_need(kf))) {
                 *errpos = pos[i];

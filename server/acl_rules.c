@@ -343,7 +343,6 @@ static int cmdrule(acl_sel *s, const char *op, size_t len)
 
 static int keyrule(acl_sel *s, const char *op, size_t len)
 {
-    if (s->flags & SEL_ALLKEYS) return ACL_E_EXIST;
     int flags = 0;
     size_t off = 1;
     if (op[0] == '%') {
@@ -372,6 +371,7 @@ static int keyrule(acl_sel *s, const char *op, size_t len)
         s->nkeys = 0;
         return 0;
     }
+    if (s->flags & SEL_ALLKEYS) return ACL_E_EXIST;
     for (int i = 0; i < s->nkeys; i++)
         if (s->keys[i].len == plen && memcmp(s->keys[i].p, pat, plen) == 0) {
             s->keys[i].flags |= flags;
@@ -389,7 +389,6 @@ static int keyrule(acl_sel *s, const char *op, size_t len)
 
 static int chanrule(acl_sel *s, const char *op, size_t len)
 {
-    if (s->flags & SEL_ALLCHANNELS) return ACL_E_ISDIR;
     const char *pat = op + 1;
     size_t plen = len - 1;
     if (plen == 1 && pat[0] == '*') {
@@ -399,6 +398,7 @@ static int chanrule(acl_sel *s, const char *op, size_t len)
         s->nchans = 0;
         return 0;
     }
+    if (s->flags & SEL_ALLCHANNELS) return ACL_E_ISDIR;
     for (int i = 0; i < s->nchans; i++)
         if (s->chans[i].len == plen && memcmp(s->chans[i].p, pat, plen) == 0) return 0;
     s->chans = mem_realloc(s->chans, sizeof(acl_pat) * (size_t)(s->nchans + 1));

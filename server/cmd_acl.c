@@ -23,6 +23,13 @@
 #include "server/client.h"
 #include "server/cmdtab.h"
 
+/* Redis names the subcommand as the client typed it. */
+static void wrong_args(client *c)
+{
+    reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try ACL HELP.",
+                 (int)c->argv[1].len, c->argv[1].p);
+}
+
 /* ------------------------------------------------------------- the log */
 
 typedef struct log_entry {
@@ -129,7 +136,7 @@ static void cmd_acl_log(client *c)
 {
     long long count = 10;
     if (c->argc > 3) {
-        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'log'. Try ACL HELP.");
+        wrong_args(c);
         return;
     }
     if (c->argc == 3) {
@@ -337,7 +344,7 @@ static void cmd_acl_cat(client *c)
         return;
     }
     if (c->argc > 3) {
-        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'cat'. Try ACL HELP.");
+        wrong_args(c);
         return;
     }
     int i;
@@ -357,7 +364,7 @@ static void cmd_acl_genpass(client *c)
 {
     long long bits = 256;
     if (c->argc > 3) {
-        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'genpass'. Try ACL HELP.");
+        wrong_args(c);
         return;
     }
     if (c->argc == 3) {

@@ -514,7 +514,13 @@ static void getkeys_generic(client *c, int with_flags)
     reply_array(c, (size_t)valid);
     for (int i = 0; i < valid; i++) {
         /* the i-th key takes the i-th flag set (cmdtab.h) */
-        if (with_flags) get_key_flags(cmd, i < nsets ? i : nsets - 1, &kf);
+        if (with_flags && cmd->key_flags_fn) {
+            const char *words[MAX_KEY_FLAGS];
+            kf.n = cmd_key_flag_words(cmd->key_flags_fn(av, n, i), words, MAX_KEY_FLAGS);
+            for (int w = 0; w < kf.n; w++) snprintf(kf.w[w], sizeof(kf.w[w]), "%s", words[w]);
+        } else if (with_flags) {
+            get_key_flags(cmd, i < nsets ? i : nsets - 1, &kf);
+        }
         if (with_flags) reply_array(c, 2);
         reply_bulk(c, av[pos[i]].p, av[pos[i]].len);
         if (with_flags) reply_key_flags(c, &kf, 0);

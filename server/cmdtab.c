@@ -215,6 +215,22 @@ uint32_t cmd_key_flags(const command *cmd, int keyidx)
     return key_bits[cmd->id][keyidx < n ? keyidx : n - 1];
 }
 
+uint32_t cmd_key_flags_argv(const command *cmd, const slice *argv, int argc, int keyidx)
+{
+    if (cmd->key_flags_fn) return cmd->key_flags_fn(argv, argc, keyidx);
+    return cmd_key_flags(cmd, keyidx);
+}
+
+int cmd_key_flag_words(uint32_t bits, const char **words, int max)
+{
+    static const char *const names[] = {"RO", "RW", "OW", "RM", "access", "update", "insert",
+                                        "delete", "not_key", "incomplete", "variable_flags"};
+    int n = 0;
+    for (int i = 0; i < 11 && n < max; i++)
+        if (bits & (1u << i)) words[n++] = names[i];
+    return n;
+}
+
 const char *const acl_category_names[] = {
     "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
     "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking",

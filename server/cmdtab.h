@@ -47,6 +47,13 @@ const char *cmd_key_flagset_text(const command *cmd, int i, size_t *len);
 /* KEYF_* bits of the keyidx-th key cmd_get_keys finds (0-based). */
 uint32_t cmd_key_flags(const command *cmd, int keyidx);
 
+/* Like cmd_key_flags, but for VARIABLE_FLAGS commands the flags these
+ * arguments give (SET without GET only overwrites its key). */
+uint32_t cmd_key_flags_argv(const command *cmd, const slice *argv, int argc, int keyidx);
+/* Writes the COMMAND name of each flag in bits, in Redis's order, into
+ * words (up to max); returns how many. */
+int cmd_key_flag_words(uint32_t bits, const char **words, int max);
+
 /* Iterates over every command and subcommand (stats, COMMAND LIST). */
 void cmd_foreach(void (*fn)(void *priv, const command *cmd), void *priv);
 const command *cmd_by_id(int id);

@@ -111,6 +111,9 @@ typedef struct command {
      * gets the i-th set, the last set applies to every further key
      * ("RW ACCESS DELETE; OW UPDATE" for RENAME). */
     const char *key_flags;
+    /* VARIABLE_FLAGS commands (SET, BITFIELD): the KEYF_* bits (cmdtab.h) of
+     * the keyidx-th key for these arguments; NULL: the declared sets. */
+    uint32_t (*key_flags_fn)(const slice *argv, int argc, int keyidx);
     struct command *subs;  /* subcommands (NULL-terminated array) */
     struct command *parent;
     int id;                /* index into per-worker stats */
