@@ -60,7 +60,8 @@ int acl_user_exists(slice name);
 /* 1 if the default user has nopass (AUTH <password> form then errors). */
 int acl_default_nopass(void);
 
-/* Checks whether c's user may run cmd with argv. ACL_OK or ACL_DENIED_*, with
+/* Checks whether c's user may run cmd with argv (a client without a user,
+ * like the AOF loader's, may run anything). ACL_OK or ACL_DENIED_*, with
  * *errpos the offending argument. Lock-free. */
 int acl_check(client *c, const command *cmd, const slice *argv, int argc, int *errpos);
 /* Logs a denial and writes the client error (without '-') into msg. */
