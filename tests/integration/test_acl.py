@@ -486,7 +486,7 @@ def test_log_entries(srv):
     assert r2.call("ACL", "LOG", "-1") == Array([])
     assert r2.call("ACL", "LOG", "x") == Error(b"ERR value is not an integer or out of range")
     assert r2.call("ACL", "LOG", "1", "2") == Error(
-        b"ERR unknown subcommand or wrong number of arguments for 'log'. Try ACL HELP.")
+        b"ERR unknown subcommand or wrong number of arguments for 'LOG'. Try ACL HELP.")
     r2.call("HELLO", "3")
     m = r2.call("ACL", "LOG", "1")[0]
     assert type(m) is Map and type(m[b"age-seconds"]) is Double
