@@ -210,8 +210,18 @@ static void kill_task(worker *w, void *arg)
         }
 }
 
+/* The client running the current ACL command on this thread (cmd_acl.c). */
+static _Thread_local client *acl_caller;
+
+void acl_set_caller(client *c)
+{
+    acl_caller = c;
+}
+
 /* Disconnects every client authenticated as u (Redis: after ACL DELUSER). The
- * calling client, if among them, is closed after its reply. */
+ * calling client, if among them, is closed after its reply; other clients of
+ * this worker at once (freed at the end of the pass); the rest by their own
+ * workers. */
 static void disconnect_user(acl_user *u)
 {
     worker *self = worker_self();
@@ -219,8 +229,10 @@ static void disconnect_user(acl_user *u)
     for (int i = 0; i < srv.nworkers; i++)
         for (client *c = srv.workers[i].clients; c; c = c->next) {
             if (c->user != u || (c->flags & CL_CLOSED)) continue;
-            if (c->w == self)
+            if (c == acl_caller)
                 c->flags |= CL_CLOSE_AFTER_REPLY;
+            else if (c->w == self)
+                client_close(c);
             else
                 worker_post(c->w, kill_task, (void *)(uintptr_t)c->id);
         }
@@ -422,6 +434,30 @@ int acl_check_user(acl_user *u, const command *cmd, const slice *argv, int argc,
     return check_perm(p, cmd, argv, argc, errpos);
 }
 
+void acl_error_text(const command *cmd, int res, char *msg, size_t len)
+{
+    if (res == ACL_DENIED_CMD)
+        snprintf(msg, len, "NOPERM this user has no permissions to run the '%s' command",
+                 cmd->name);
+    else if (res == ACL_DENIED_KEY)
+        snprintf(msg, len,
+                 "NOPERM this user has no permissions to access one of the keys used as arguments");
+    else
+        snprintf(msg, len, "NOPERM this user has no permissions to access one of the channels "
+                           "used as arguments");
+}
+
+acl_user *acl_user_hold(const client *c)
+{
+    if (c->user) user_ref(c->user);
+    return c->user;
+}
+
+void acl_user_release(acl_user *u)
+{
+    if (u) user_unref(u);
+}
+
 void acl_denied(client *c, const command *cmd, const slice *argv, int res, int errpos, int ctx,
                 char *msg, size_t len)
 {
@@ -432,15 +468,7 @@ void acl_denied(client *c, const command *cmd, const slice *argv, int res, int e
         olen = argv[errpos].len;
     }
     acl_log_add(c, res, ctx, obj, olen, acl_client_username(c));
-    if (res == ACL_DENIED_CMD)
-        snprintf(msg, len, "NOPERM this user has no permissions to run the '%s' command",
-                 cmd->name);
-    else if (res == ACL_DENIED_KEY)
-        snprintf(msg, len,
-                 "NOPERM this user has no permissions to access one of the keys used as arguments");
-    else
-        snprintf(msg, len, "NOPERM this user has no permissions to access one of the channels "
-                           "used as arguments");
+    acl_error_text(cmd, res, msg, len);
 }
 
 /* ------------------------------------------------------------- SETUSER */

@@ -68,6 +68,14 @@ int acl_check(client *c, const command *cmd, const slice *argv, int argc, int *e
 void acl_denied(client *c, const command *cmd, const slice *argv, int res, int errpos, int ctx,
                 char *msg, size_t len);
 
+/* The error text (without '-') for a denial, without logging it. */
+void acl_error_text(const command *cmd, int res, char *msg, size_t len);
+/* Takes a reference to c's user (NULL for internal clients), for work that
+ * outlives c's command: a blocked command is checked again when it runs
+ * later, with the rules of that moment. Release with acl_user_release. */
+acl_user *acl_user_hold(const client *c);
+void acl_user_release(acl_user *u);
+
 /* ---- Rule parsing, usable without a running server (fuzzing, tests) ---- */
 
 typedef struct acl_perm acl_perm;

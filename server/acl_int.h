@@ -89,6 +89,10 @@ int acl_save_file(const char *path, char *err, size_t errlen);
 int acl_check_user(acl_user *u, const command *cmd, const slice *argv, int argc, int *errpos);
 acl_perm *acl_perm_of(acl_user *u);
 
+/* The client whose command is changing users (so that it is closed only
+ * after its reply); NULL when done. */
+void acl_set_caller(client *c);
+
 /* cmd_acl.c: the log */
 void acl_log_add(client *c, int reason, int ctx, const char *object, size_t olen,
                  const char *username);

@@ -192,9 +192,11 @@ static void cmd_acl_setuser(client *c)
         return;
     }
     char err[1024];
+    acl_set_caller(c);
     pthread_mutex_lock(&acl_lock);
     int rc = acl_setuser_locked(c->argv[2], c->argv + 3, c->argc - 3, err, sizeof(err));
     pthread_mutex_unlock(&acl_lock);
+    acl_set_caller(NULL);
     if (rc < 0) {
         reply_errorf(c, "ERR %s", err);
         return;
@@ -211,9 +213,11 @@ static void cmd_acl_deluser(client *c)
             return;
         }
     long long n = 0;
+    acl_set_caller(c);
     pthread_mutex_lock(&acl_lock);
     for (int i = 2; i < c->argc; i++) n += acl_deluser_locked(c->argv[i]);
     pthread_mutex_unlock(&acl_lock);
+    acl_set_caller(NULL);
     reply_int(c, n);
 }
 
@@ -467,7 +471,10 @@ static void cmd_acl_load(client *c)
         return;
     }
     char err[1024];
-    if (acl_load_file(path, err, sizeof(err)) < 0) {
+    acl_set_caller(c);
+    int rc = acl_load_file(path, err, sizeof(err));
+    acl_set_caller(NULL);
+    if (rc < 0) {
         reply_errorf(c, "ERR %s", err);
         return;
     }

@@ -552,7 +552,7 @@ def test_deleted_user_is_disconnected(srv):
     other = srv.raw()
     assert cmd(c, "ACL", "DELUSER", "u") == 1
     for v in victims:
-        v.read_until_closed(timeout=5)
+        assert v.read_until_closed(timeout=5)[0]
     assert other.call("PING") == Simple(b"PONG")
     assert srv.raw().call("AUTH", "u", "p") == Error(WRONGPASS.encode())
 
@@ -562,7 +562,7 @@ def test_delete_own_user(srv):
     cmd(c, "ACL", "SETUSER", "u", "on", ">p", "+@all", "~*")
     r = raw_as(srv, "u", "p")
     assert r.call("ACL", "DELUSER", "u") == Integer(1)
-    r.read_until_closed(timeout=5)
+    assert r.read_until_closed(timeout=5)[0]
 
 
 def test_client_kill_user(srv):
@@ -742,4 +742,25 @@ def test_namespace_change_disconnects(srv):
     cmd(c, "ACL", "SETUSER", "n", "+get")       # same namespace: stays
     assert r.call("PING") == Simple(b"PONG")
     cmd(c, "ACL", "SETUSER", "n", "namespace:other")
-    r.read_until_closed(timeout=5)
+    assert r.read_until_closed(timeout=5)[0]
+
+
+@pytest.mark.kvik_only
+def test_blocked_command_checked_again(srv):
+    """A blocked command runs later with the rules of that moment (kvik checks
+    it again, like Redis 7.2; Redis 7.0 does not)."""
+    c = admin(srv)
+    cmd(c, "ACL", "SETUSER", "u", "on", ">p", "+@all", "~*")
+    r = raw_as(srv, "u", "p")
+    r.send("BLPOP", "q1", "0")
+    wait_for(lambda: b"cmd=blpop" in cmd(c, "CLIENT", "LIST"), message="client blocked")
+    cmd(c, "ACL", "SETUSER", "u", "resetkeys", "~other*")
+    c.rpush("q1", "a")
+    assert r.read() == Error(NOPERM_KEYS.encode())
+    assert c.llen("q1") == 1
+    # allowed again: served normally
+    cmd(c, "ACL", "SETUSER", "u", "~*")
+    r.send("BLPOP", "q2", "0")
+    wait_for(lambda: cmd(c, "CLIENT", "LIST").count(b"cmd=blpop") >= 1, message="blocked")
+    c.rpush("q2", "b")
+    assert r.read() == [b"q2", b"b"]
