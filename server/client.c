@@ -131,8 +131,8 @@ static void client_free(client *c)
     client_account(c);
     resp_reader_free(&c->rd);
     mem_free(c->argv);
+    acl_client_free(c); /* unlinked: no other thread sees c->user (may take the ACL lock) */
     pthread_mutex_lock(&srv.clients_lock);
-    acl_client_free(c);
     mem_free(c->name);
     mem_free(c->lib_name);
     mem_free(c->lib_ver);
