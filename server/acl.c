@@ -259,10 +259,14 @@ void acl_client_init(client *c)
     acl_user *u = default_user;
     user_ref(u);
     c->user = u;
-    if (!needs_auth(acl_perm_of(u)))
+    const acl_perm *p = acl_perm_of(u);
+    if (!needs_auth(p))
         c->flags |= CL_AUTHENTICATED;
     else
         c->flags &= ~CL_AUTHENTICATED;
+    /* a default user bound to a namespace binds new connections too */
+    const char *err = NULL;
+    if (p->ns && ns_bind(c, p->ns, &err) < 0) c->flags &= ~CL_AUTHENTICATED;
 }
 
 void acl_client_free(client *c)

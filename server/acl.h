@@ -44,7 +44,8 @@ void acl_quiescent(int id);
 void acl_config_changed(void);
 
 /* Client life: a new client gets the default user (and is authenticated if
- * the default user needs no password); free releases the reference. */
+ * the default user needs no password; bound to its namespace if it has one);
+ * free releases the reference. */
 void acl_client_init(client *c);
 void acl_client_free(client *c);
 /* RESET: back to the default user, its namespace and authentication state. */
