@@ -471,6 +471,7 @@ void acl_denied(client *c, const command *cmd, const slice *argv, int res, int e
         obj = argv[errpos].p;
         olen = argv[errpos].len;
     }
+    c->lastcmd = cmd; /* as Redis, CLIENT LIST (and the log's client-info) shows it */
     acl_log_add(c, res, ctx, obj, olen, acl_client_username(c));
     acl_error_text(cmd, res, msg, len);
 }

@@ -412,12 +412,14 @@ static void cmd_acl_dryrun(client *c)
     const slice *av = c->argv + 3;
     int ac = c->argc - 3;
     const command *cmd = cmd_lookup(av, ac);
-    if (!cmd || (cmd->subs && !cmd->parent && (ac < 2 || !cmd->proc))) {
+    if (!cmd || (cmd->subs && ac >= 2)) { /* unknown command or subcommand */
         pthread_mutex_unlock(&acl_lock);
-        if (cmd && cmd->subs && ac >= 2)
-            reply_errorf(c, "ERR Command '%.*s' not found", (int)av[0].len, av[0].p);
-        else
-            reply_errorf(c, "ERR Command '%.*s' not found", (int)av[0].len, av[0].p);
+        reply_errorf(c, "ERR Command '%.*s' not found", (int)av[0].len, av[0].p);
+        return;
+    }
+    if (cmd->subs) { /* a container without its subcommand */
+        pthread_mutex_unlock(&acl_lock);
+        reply_errorf(c, "ERR wrong number of arguments for '%s' command", cmd->name);
         return;
     }
     if ((cmd->arity > 0 && cmd->arity != ac) || ac < -cmd->arity) {
