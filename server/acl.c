@@ -765,10 +765,9 @@ static void apply_requirepass_locked(void)
 
 void acl_config_changed(void)
 {
+    pthread_mutex_lock(&acl_lock); /* rule parsing reads both under this lock */
     acl_pubsub_default_all = cfg.acl_pubsub_default == 1;
-    if (!initialized || cfg.requirepass == applied_requirepass) return;
-    pthread_mutex_lock(&acl_lock);
-    apply_requirepass_locked();
+    if (initialized && cfg.requirepass != applied_requirepass) apply_requirepass_locked();
     pthread_mutex_unlock(&acl_lock);
 }
 

@@ -56,7 +56,7 @@ struct acl_user {
     _Atomic int deleted;
 };
 
-extern int acl_pubsub_default_all;
+extern _Atomic int acl_pubsub_default_all; /* acl-pubsub-default allchannels */
 
 acl_perm *acl_perm_dup(const acl_perm *p);
 /* One rule; 0 or ACL_E_*. */

@@ -28,7 +28,7 @@
 
 #include <openssl/sha.h>
 
-int acl_pubsub_default_all; /* acl-pubsub-default allchannels */
+_Atomic int acl_pubsub_default_all;
 
 static int nwords(void)
 {
