@@ -75,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int m = split(d1.p, d1.len, ' ', again, 4 * MAXARGS);
             acl_perm *p2 = acl_perm_new();
             if (acl_perm_apply(p2, again, m, err, sizeof(err)) != 0) {
-                fprintf(stderr, "description does not parse: %.*s\n%s\n", (int)d1.len, d1.p, err);
+                fprintf(stderr, "description does not parse: %.*s\n%s\n", (int)d1.len,
+                        d1.p, err);
                 abort();
             }
             acl_perm_describe(p2, &d2);

@@ -141,7 +141,8 @@ int acl_count_locked(void)
 
 void acl_foreach_locked(void (*fn)(void *priv, acl_user *u), void *priv)
 {
-    for (int i = 0; i < nusers; i++) fn(priv, users[i]);
+    for (int i = 0; i < nusers; i++)
+        fn(priv, users[i]);
 }
 
 static void user_ref(acl_user *u)
@@ -205,7 +206,8 @@ static void kill_task(worker *w, void *arg)
     for (client *c = w->clients; c; c = c->next)
         if (c->id == id && !(c->flags & CL_CLOSED)) {
             c->flags |= CL_CLOSE_AFTER_REPLY;
-            if (!(c->flags & CL_PENDING_WRITE) && c->out.len == c->out_sent) client_close(c);
+            if (!(c->flags & CL_PENDING_WRITE) && c->out.len == c->out_sent)
+                client_close(c);
             break;
         }
 }
@@ -310,7 +312,8 @@ int acl_default_nopass(void)
 static int hash_eq(const unsigned char *a, const unsigned char *b)
 {
     unsigned char d = 0;
-    for (int i = 0; i < 32; i++) d |= (unsigned char)(a[i] ^ b[i]);
+    for (int i = 0; i < 32; i++)
+        d |= (unsigned char)(a[i] ^ b[i]);
     return d == 0;
 }
 
@@ -321,7 +324,8 @@ static int password_ok(const acl_perm *p, slice pass)
     unsigned char h[32];
     acl_hash_password(pass.p, pass.len, h);
     int ok = 0;
-    for (int i = 0; i < p->npw; i++) ok |= hash_eq(p->pw[i], h);
+    for (int i = 0; i < p->npw; i++)
+        ok |= hash_eq(p->pw[i], h);
     return ok;
 }
 
@@ -334,11 +338,13 @@ int acl_auth(client *c, slice user, slice pass)
     const acl_perm *p = u ? acl_perm_of(u) : NULL;
     if (!p || !password_ok(p, pass)) {
         char name[256];
-        snprintf(name, sizeof(name), "%.*s", (int)(user.len > 200 ? 200 : user.len), user.p);
+        snprintf(name, sizeof(name), "%.*s", (int)(user.len > 200 ? 200 : user.len),
+                 user.p);
         /* Redis logs the command name as the client typed it */
         slice obj = c->argc ? c->argv[0] : slice_of("auth", 4);
-        acl_log_add(c, ACL_DENIED_AUTH, (c->flags & CL_EXEC) ? ACL_CTX_MULTI : ACL_CTX_TOPLEVEL,
-                    obj.p, obj.len, name);
+        acl_log_add(c, ACL_DENIED_AUTH,
+                    (c->flags & CL_EXEC) ? ACL_CTX_MULTI : ACL_CTX_TOPLEVEL, obj.p,
+                    obj.len, name);
         reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
         if (u) user_unref(u);
         return -1;
@@ -369,7 +375,8 @@ static int check_sel(const acl_sel *s, const command *cmd, const slice *argv, in
                      int *errpos)
 {
     if (!(cmd->flags & CMD_NO_AUTH) && !acl_sel_allows_id(s, cmd->id)) {
-        if (cmd->parent || cmd->subs || argc < 2 || !acl_sel_allows_firstarg(s, cmd->id, argv[1])) {
+        if (cmd->parent || cmd->subs || argc < 2 ||
+            !acl_sel_allows_firstarg(s, cmd->id, argv[1])) {
             *errpos = 0;
             return ACL_DENIED_CMD;
         }
@@ -392,7 +399,8 @@ static int check_sel(const acl_sel *s, const command *cmd, const slice *argv, in
         if (pos != stack) mem_free(pos);
         if (res) return res;
     }
-    if (!(s->flags & SEL_ALLCHANNELS) && (cmd->flags & (CMD_CHAN_PUBLISH | CMD_CHAN_SUBSCRIBE))) {
+    if (!(s->flags & SEL_ALLCHANNELS) &&
+        (cmd->flags & (CMD_CHAN_PUBLISH | CMD_CHAN_SUBSCRIBE))) {
         int last = (cmd->flags & CMD_CHAN_PUBLISH) ? 1 : argc - 1;
         int pat = (cmd->flags & CMD_CHAN_PATTERN) != 0;
         for (int i = 1; i <= last && i < argc; i++)
@@ -431,7 +439,8 @@ int acl_check(client *c, const command *cmd, const slice *argv, int argc, int *e
     return check_perm(p, cmd, argv, argc, errpos);
 }
 
-int acl_check_user(acl_user *u, const command *cmd, const slice *argv, int argc, int *errpos)
+int acl_check_user(acl_user *u, const command *cmd, const slice *argv, int argc,
+                   int *errpos)
 {
     const acl_perm *p = acl_perm_of(u);
     if (p->fast) return ACL_OK;
@@ -445,10 +454,12 @@ void acl_error_text(const command *cmd, int res, char *msg, size_t len)
                  cmd->name);
     else if (res == ACL_DENIED_KEY)
         snprintf(msg, len,
-                 "NOPERM this user has no permissions to access one of the keys used as arguments");
+                 "NOPERM this user has no permissions to access one of the keys used as "
+                 "arguments");
     else
-        snprintf(msg, len, "NOPERM this user has no permissions to access one of the channels "
-                           "used as arguments");
+        snprintf(msg, len,
+                 "NOPERM this user has no permissions to access one of the channels "
+                 "used as arguments");
 }
 
 acl_user *acl_user_hold(const client *c)
@@ -462,8 +473,8 @@ void acl_user_release(acl_user *u)
     if (u) user_unref(u);
 }
 
-void acl_denied(client *c, const command *cmd, const slice *argv, int res, int errpos, int ctx,
-                char *msg, size_t len)
+void acl_denied(client *c, const command *cmd, const slice *argv, int res, int errpos,
+                int ctx, char *msg, size_t len)
 {
     const char *obj = cmd->name;
     size_t olen = strlen(obj);
@@ -532,7 +543,8 @@ static int split_line(const char *s, buf *store, size_t *offs, size_t *lens, int
     int n = 0;
     store->len = 0;
     while (*s) {
-        while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') s++;
+        while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+            s++;
         if (!*s) break;
         if (n == max) return -1;
         offs[n] = store->len;
@@ -555,7 +567,8 @@ static int split_line(const char *s, buf *store, size_t *offs, size_t *lens, int
             s++;
             if (*s && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n') return -1;
         } else {
-            while (*s && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n') buf_putc(store, *s++);
+            while (*s && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+                buf_putc(store, *s++);
         }
         lens[n] = store->len - offs[n];
         n++;
@@ -593,7 +606,8 @@ static int parse_file(const char *path, loaded **out, int *nout, char *err, size
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, errlen, "Error loading ACLs, opening file '%s': %s", path, strerror(errno));
+        snprintf(err, errlen, "Error loading ACLs, opening file '%s': %s", path,
+                 strerror(errno));
         return -1;
     }
     loaded *v = NULL;
@@ -601,12 +615,14 @@ static int parse_file(const char *path, loaded **out, int *nout, char *err, size
     char line[65536];
     buf store = BUF_INIT;
     enum { MAXW = 4096 };
-    size_t *offs = mem_alloc(sizeof(size_t) * MAXW), *lens = mem_alloc(sizeof(size_t) * MAXW);
+    size_t *offs = mem_alloc(sizeof(size_t) * MAXW),
+           *lens = mem_alloc(sizeof(size_t) * MAXW);
     slice *args = mem_alloc(sizeof(slice) * MAXW);
     while (fgets(line, sizeof(line), f)) {
         lineno++;
         const char *s = line;
-        while (*s == ' ' || *s == '\t') s++;
+        while (*s == ' ' || *s == '\t')
+            s++;
         if (*s == '\0' || *s == '\n' || *s == '\r' || *s == '#') continue;
         int w = split_line(s, &store, offs, lens, MAXW);
         if (w < 0) {
@@ -614,21 +630,24 @@ static int parse_file(const char *path, loaded **out, int *nout, char *err, size
             rc = -1;
             break;
         }
-        for (int i = 0; i < w; i++) args[i] = slice_of(store.p + offs[i], lens[i]);
+        for (int i = 0; i < w; i++)
+            args[i] = slice_of(store.p + offs[i], lens[i]);
         if (w < 2 || !slice_is(args[0], "user")) {
             snprintf(err, errlen, "%s:%d should start with user keyword. ", path, lineno);
             rc = -1;
             break;
         }
         if (memchr(args[1].p, ' ', args[1].len) || memchr(args[1].p, 0, args[1].len)) {
-            snprintf(err, errlen, "%s:%d: Usernames can't contain spaces or null characters. ",
-                     path, lineno);
+            snprintf(err, errlen,
+                     "%s:%d: Usernames can't contain spaces or null characters. ", path,
+                     lineno);
             rc = -1;
             break;
         }
         int dup = 0;
         for (int i = 0; i < n; i++)
-            if (strlen(v[i].name) == args[1].len && memcmp(v[i].name, args[1].p, args[1].len) == 0)
+            if (strlen(v[i].name) == args[1].len &&
+                memcmp(v[i].name, args[1].p, args[1].len) == 0)
                 dup = 1;
         if (dup) {
             snprintf(err, errlen, "%s:%d: Duplicate user '%.*s' found. ", path, lineno,
@@ -681,11 +700,13 @@ int acl_load_file(const char *path, char *err, size_t errlen)
     if (parse_file(path, &v, &n, err, errlen) < 0) return -1;
     pthread_mutex_lock(&acl_lock);
     int has_default = 0;
-    for (int i = 0; i < n; i++) has_default |= strcmp(v[i].name, "default") == 0;
+    for (int i = 0; i < n; i++)
+        has_default |= strcmp(v[i].name, "default") == 0;
     /* drop users the file does not have */
     for (int at = nusers - 1; at >= 0; at--) {
         int keep = users[at] == default_user;
-        for (int i = 0; i < n && !keep; i++) keep = strcmp(v[i].name, users[at]->name) == 0;
+        for (int i = 0; i < n && !keep; i++)
+            keep = strcmp(v[i].name, users[at]->name) == 0;
         if (!keep) delete_at_locked(at);
     }
     if (!has_default) {
@@ -734,8 +755,9 @@ int acl_save_file(const char *path, char *err, size_t errlen)
     if (f && fclose(f) != 0) ok = 0;
     buf_free(&out);
     if (!ok || rename(tmp, path) < 0) {
-        snprintf(err, errlen, "There was an error trying to save the ACLs. Please check the "
-                              "server logs for more information");
+        snprintf(err, errlen,
+                 "There was an error trying to save the ACLs. Please check the "
+                 "server logs for more information");
         log_warning("Saving the ACL file '%s': %s", path, strerror(errno));
         unlink(tmp);
         return -1;

@@ -27,8 +27,13 @@
 typedef struct acl_user acl_user;
 
 /* Check results, in Redis's order of relevance. */
-enum { ACL_OK = 0, ACL_DENIED_CMD = 1, ACL_DENIED_KEY = 2, ACL_DENIED_AUTH = 3,
-       ACL_DENIED_CHANNEL = 4 };
+enum {
+    ACL_OK = 0,
+    ACL_DENIED_CMD = 1,
+    ACL_DENIED_KEY = 2,
+    ACL_DENIED_AUTH = 3,
+    ACL_DENIED_CHANNEL = 4
+};
 /* Where a denial happened, for ACL LOG. */
 enum { ACL_CTX_TOPLEVEL = 0, ACL_CTX_MULTI = 1 };
 
@@ -66,8 +71,8 @@ int acl_default_nopass(void);
  * *errpos the offending argument. Lock-free. */
 int acl_check(client *c, const command *cmd, const slice *argv, int argc, int *errpos);
 /* Logs a denial and writes the client error (without '-') into msg. */
-void acl_denied(client *c, const command *cmd, const slice *argv, int res, int errpos, int ctx,
-                char *msg, size_t len);
+void acl_denied(client *c, const command *cmd, const slice *argv, int res, int errpos,
+                int ctx, char *msg, size_t len);
 
 /* The error text (without '-') for a denial, without logging it. */
 void acl_error_text(const command *cmd, int res, char *msg, size_t len);

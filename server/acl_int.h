@@ -14,8 +14,16 @@ enum { SEL_ALLKEYS = 1, SEL_ALLCHANNELS = 2, SEL_ALLCMDS = 4 };
 /* user flags */
 enum { U_ON = 1, U_NOPASS = 2, U_SANITIZE = 4, U_SKIP_SANITIZE = 8 };
 /* rule errors (Redis reports them through errno values of these names) */
-enum { ACL_E_NOENT = 1, ACL_E_INVAL, ACL_E_EXIST, ACL_E_ISDIR, ACL_E_NODEV, ACL_E_BADMSG,
-       ACL_E_CHILD, ACL_E_NSNAME };
+enum {
+    ACL_E_NOENT = 1,
+    ACL_E_INVAL,
+    ACL_E_EXIST,
+    ACL_E_ISDIR,
+    ACL_E_NODEV,
+    ACL_E_BADMSG,
+    ACL_E_CHILD,
+    ACL_E_NSNAME
+};
 
 typedef struct acl_pat {
     char *p; /* NUL-terminated copy */
@@ -29,23 +37,23 @@ typedef struct acl_fa { /* allowed first arguments of one command */
 } acl_fa;
 
 typedef struct acl_sel {
-    int flags;       /* SEL_* */
-    uint64_t *bits;  /* allowed command ids */
+    int flags;      /* SEL_* */
+    uint64_t *bits; /* allowed command ids */
     acl_pat *keys, *chans;
     int nkeys, nchans;
     acl_fa *fa;
     int nfa;
-    char **rules;    /* category rules (+@cat/-@cat) in order, for ACL LIST */
+    char **rules; /* category rules (+@cat/-@cat) in order, for ACL LIST */
     int nrules;
 } acl_sel;
 
 struct acl_perm {
-    int flags;       /* U_* */
-    int fast;        /* the root selector allows everything */
+    int flags; /* U_* */
+    int fast;  /* the root selector allows everything */
     unsigned char (*pw)[32];
     int npw;
-    char *ns;        /* namespace, NULL: the default one */
-    acl_sel *sel;    /* sel[0] is the root selector */
+    char *ns;     /* namespace, NULL: the default one */
+    acl_sel *sel; /* sel[0] is the root selector */
     int nsel;
 };
 
@@ -86,7 +94,8 @@ int acl_deluser_locked(slice name);
 int acl_load_file(const char *path, char *err, size_t errlen);
 int acl_save_file(const char *path, char *err, size_t errlen);
 /* Runs the check for user u (DRYRUN). */
-int acl_check_user(acl_user *u, const command *cmd, const slice *argv, int argc, int *errpos);
+int acl_check_user(acl_user *u, const command *cmd, const slice *argv, int argc,
+                   int *errpos);
 acl_perm *acl_perm_of(acl_user *u);
 
 /* The client whose command is changing users (so that it is closed only

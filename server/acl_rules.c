@@ -46,14 +46,16 @@ static void sel_init(acl_sel *s)
 
 static void pats_free(acl_pat *v, int n)
 {
-    for (int i = 0; i < n; i++) mem_free(v[i].p);
+    for (int i = 0; i < n; i++)
+        mem_free(v[i].p);
     mem_free(v);
 }
 
 static void fa_clear(acl_sel *s)
 {
     for (int i = 0; i < s->nfa; i++) {
-        for (int j = 0; j < s->fa[i].n; j++) mem_free(s->fa[i].args[j]);
+        for (int j = 0; j < s->fa[i].n; j++)
+            mem_free(s->fa[i].args[j]);
         mem_free(s->fa[i].args);
     }
     mem_free(s->fa);
@@ -63,7 +65,8 @@ static void fa_clear(acl_sel *s)
 
 static void rules_clear(acl_sel *s)
 {
-    for (int i = 0; i < s->nrules; i++) mem_free(s->rules[i]);
+    for (int i = 0; i < s->nrules; i++)
+        mem_free(s->rules[i]);
     mem_free(s->rules);
     s->rules = NULL;
     s->nrules = 0;
@@ -101,10 +104,12 @@ static void sel_copy(acl_sel *d, const acl_sel *s)
         d->fa[i].id = s->fa[i].id;
         d->fa[i].n = s->fa[i].n;
         d->fa[i].args = mem_alloc(sizeof(char *) * (size_t)(s->fa[i].n ? s->fa[i].n : 1));
-        for (int j = 0; j < s->fa[i].n; j++) d->fa[i].args[j] = mem_strdup(s->fa[i].args[j]);
+        for (int j = 0; j < s->fa[i].n; j++)
+            d->fa[i].args[j] = mem_strdup(s->fa[i].args[j]);
     }
     d->rules = s->nrules ? mem_alloc(sizeof(char *) * (size_t)s->nrules) : NULL;
-    for (int i = 0; i < s->nrules; i++) d->rules[i] = mem_strdup(s->rules[i]);
+    for (int i = 0; i < s->nrules; i++)
+        d->rules[i] = mem_strdup(s->rules[i]);
 }
 
 acl_perm *acl_perm_new(void)
@@ -119,7 +124,8 @@ acl_perm *acl_perm_new(void)
 void acl_perm_free(acl_perm *p)
 {
     if (!p) return;
-    for (int i = 0; i < p->nsel; i++) sel_free(&p->sel[i]);
+    for (int i = 0; i < p->nsel; i++)
+        sel_free(&p->sel[i]);
     mem_free(p->sel);
     mem_free(p->pw);
     mem_free(p->ns);
@@ -135,7 +141,8 @@ acl_perm *acl_perm_dup(const acl_perm *s)
     p->ns = s->ns ? mem_strdup(s->ns) : NULL;
     p->nsel = s->nsel;
     p->sel = mem_alloc(sizeof(acl_sel) * (size_t)s->nsel);
-    for (int i = 0; i < s->nsel; i++) sel_copy(&p->sel[i], &s->sel[i]);
+    for (int i = 0; i < s->nsel; i++)
+        sel_copy(&p->sel[i], &s->sel[i]);
     return p;
 }
 
@@ -164,7 +171,8 @@ static void fa_drop(acl_sel *s, int id)
 {
     for (int i = 0; i < s->nfa; i++) {
         if (s->fa[i].id != id) continue;
-        for (int j = 0; j < s->fa[i].n; j++) mem_free(s->fa[i].args[j]);
+        for (int j = 0; j < s->fa[i].n; j++)
+            mem_free(s->fa[i].args[j]);
         mem_free(s->fa[i].args);
         s->fa[i] = s->fa[--s->nfa];
         return;
@@ -187,7 +195,8 @@ static void fa_add(acl_sel *s, int id, const char *arg, size_t len)
         if (strlen(f->args[j]) == len && strncasecmp(f->args[j], arg, len) == 0) return;
     f->args = mem_realloc(f->args, sizeof(char *) * (size_t)(f->n + 1));
     char *a = mem_alloc(len + 1);
-    for (size_t i = 0; i < len; i++) a[i] = (char)tolower((unsigned char)arg[i]);
+    for (size_t i = 0; i < len; i++)
+        a[i] = (char)tolower((unsigned char)arg[i]);
     a[len] = 0;
     f->args[f->n++] = a;
 }
@@ -210,13 +219,15 @@ static void set_cmd(acl_sel *s, const command *cmd, int on)
     bit_set(s, cmd->id, on);
     fa_drop(s, cmd->id);
     if (cmd->subs)
-        for (const command *sub = cmd->subs; sub->name; sub++) set_cmd(s, sub, on);
+        for (const command *sub = cmd->subs; sub->name; sub++)
+            set_cmd(s, sub, on);
 }
 
 static void set_all(acl_sel *s, int on)
 {
     int n = cmd_total_ids();
-    for (int i = 0; i < n; i++) bit_set(s, i, on);
+    for (int i = 0; i < n; i++)
+        bit_set(s, i, on);
     fa_clear(s);
 }
 
@@ -224,7 +235,8 @@ static int category_bit(const char *name, size_t len)
 {
     int n = acl_category_count();
     for (int i = 0; i < n; i++)
-        if (strlen(acl_category_names[i]) == len && strncasecmp(acl_category_names[i], name, len) == 0)
+        if (strlen(acl_category_names[i]) == len &&
+            strncasecmp(acl_category_names[i], name, len) == 0)
             return i;
     return -1;
 }
@@ -324,7 +336,8 @@ static int cmdrule(acl_sel *s, const char *op, size_t len)
         return 0;
     }
     char *rule = mem_alloc(len + 1);
-    for (size_t i = 0; i < len; i++) rule[i] = (char)tolower((unsigned char)op[i]);
+    for (size_t i = 0; i < len; i++)
+        rule[i] = (char)tolower((unsigned char)op[i]);
     rule[len] = 0;
     int j = 0;
     for (int i = 0; i < s->nrules; i++) {
@@ -498,20 +511,24 @@ static void pw_reset(acl_perm *p)
 
 static void sels_clear(acl_perm *p)
 {
-    for (int i = 1; i < p->nsel; i++) sel_free(&p->sel[i]);
+    for (int i = 1; i < p->nsel; i++)
+        sel_free(&p->sel[i]);
     p->nsel = 1;
 }
 
 /* "(rule rule ...)": a new selector. */
-static int add_selector(acl_perm *p, const char *op, size_t len, size_t *bad_off, size_t *bad_len)
+static int add_selector(acl_perm *p, const char *op, size_t len, size_t *bad_off,
+                        size_t *bad_len)
 {
     acl_sel s;
     sel_init(&s);
     const char *q = op + 1, *end = op + len - 1;
     while (q < end) {
-        while (q < end && *q == ' ') q++;
+        while (q < end && *q == ' ')
+            q++;
         const char *w = q;
-        while (q < end && *q != ' ') q++;
+        while (q < end && *q != ' ')
+            q++;
         if (q == w) break;
         int r = sel_rule(&s, w, (size_t)(q - w));
         if (r) {
@@ -559,9 +576,11 @@ int acl_rule(acl_perm *p, const char *op, size_t len)
         return 0;
     }
     if (is(op, len, "reset")) {
-        static const char *const seq[] = {"resetpass", "resetkeys", "resetchannels", "off",
-                                          "sanitize-payload", "clearselectors", "-@all"};
-        for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) acl_rule(p, seq[i], strlen(seq[i]));
+        static const char *const seq[] = {
+            "resetpass",        "resetkeys",      "resetchannels", "off",
+            "sanitize-payload", "clearselectors", "-@all"};
+        for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++)
+            acl_rule(p, seq[i], strlen(seq[i]));
         if (acl_pubsub_default_all) acl_rule(p, "allchannels", 11);
         mem_free(p->ns);
         p->ns = NULL;
@@ -608,24 +627,33 @@ int acl_rule(acl_perm *p, const char *op, size_t len)
 const char *acl_rule_error(int code)
 {
     switch (code) {
-    case ACL_E_NOENT: return "Unknown command or category name in ACL";
-    case ACL_E_INVAL: return "Syntax error";
+    case ACL_E_NOENT:
+        return "Unknown command or category name in ACL";
+    case ACL_E_INVAL:
+        return "Syntax error";
     case ACL_E_EXIST:
-        return "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and "
+        return "Adding a pattern after the * pattern (or the 'allkeys' flag) is not "
+               "valid and "
                "does not have any effect. Try 'resetkeys' to start with an empty list of "
                "patterns";
     case ACL_E_ISDIR:
-        return "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid "
-               "and does not have any effect. Try 'resetchannels' to start with an empty list "
+        return "Adding a pattern after the * pattern (or the 'allchannels' flag) is not "
+               "valid "
+               "and does not have any effect. Try 'resetchannels' to start with an empty "
+               "list "
                "of channels";
-    case ACL_E_NODEV: return "The password you are trying to remove from the user does not exist";
+    case ACL_E_NODEV:
+        return "The password you are trying to remove from the user does not exist";
     case ACL_E_BADMSG:
-        return "The password hash must be exactly 64 characters and contain only lowercase "
+        return "The password hash must be exactly 64 characters and contain only "
+               "lowercase "
                "hexadecimal characters";
-    case ACL_E_CHILD: return "Allowing first-arg of a subcommand is not supported";
+    case ACL_E_CHILD:
+        return "Allowing first-arg of a subcommand is not supported";
     case ACL_E_NSNAME:
         return "Invalid namespace name (1 to 64 characters of A-Z a-z 0-9 _ . -)";
-    default: return "Syntax error";
+    default:
+        return "Syntax error";
     }
 }
 
@@ -649,7 +677,8 @@ int acl_perm_apply(acl_perm *p, const slice *argv, int argc, char *err, size_t e
                 }
             }
             if (!closed) {
-                snprintf(err, errlen, "Unmatched parenthesis in acl selector starting at '%.*s'.",
+                snprintf(err, errlen,
+                         "Unmatched parenthesis in acl selector starting at '%.*s'.",
                          (int)argv[first].len, argv[first].p);
                 buf_free(&merged);
                 return -1;
@@ -658,8 +687,8 @@ int acl_perm_apply(acl_perm *p, const slice *argv, int argc, char *err, size_t e
         }
         int r = acl_rule(p, op.p, op.len);
         if (r) {
-            snprintf(err, errlen, "Error in ACL SETUSER modifier '%.*s': %s", (int)op.len, op.p,
-                     acl_rule_error(r));
+            snprintf(err, errlen, "Error in ACL SETUSER modifier '%.*s': %s", (int)op.len,
+                     op.p, acl_rule_error(r));
             buf_free(&merged);
             return -1;
         }
@@ -725,7 +754,8 @@ static void emit_firstargs(const acl_sel *s, int id, const char *name, buf *out)
 {
     for (int i = 0; i < s->nfa; i++)
         if (s->fa[i].id == id)
-            for (int j = 0; j < s->fa[i].n; j++) emit(out, 1, name, s->fa[i].args[j]);
+            for (int j = 0; j < s->fa[i].n; j++)
+                emit(out, 1, name, s->fa[i].args[j]);
 }
 
 /* Like Redis 7.0: the base (+@all when the selector will allow future

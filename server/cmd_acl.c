@@ -26,8 +26,10 @@
 /* Redis names the subcommand as the client typed it. */
 static void wrong_args(client *c)
 {
-    reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try ACL HELP.",
-                 (int)c->argv[1].len, c->argv[1].p);
+    reply_errorf(
+        c,
+        "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try ACL HELP.",
+        (int)c->argv[1].len, c->argv[1].p);
 }
 
 /* ------------------------------------------------------------- the log */
@@ -124,11 +126,16 @@ void acl_log_add(client *c, int reason, int ctx, const char *object, size_t olen
 static const char *reason_name(int r)
 {
     switch (r) {
-    case ACL_DENIED_CMD: return "command";
-    case ACL_DENIED_KEY: return "key";
-    case ACL_DENIED_CHANNEL: return "channel";
-    case ACL_DENIED_AUTH: return "auth";
-    default: return "unknown";
+    case ACL_DENIED_CMD:
+        return "command";
+    case ACL_DENIED_KEY:
+        return "key";
+    case ACL_DENIED_CHANNEL:
+        return "channel";
+    case ACL_DENIED_AUTH:
+        return "auth";
+    default:
+        return "unknown";
     }
 }
 
@@ -215,7 +222,8 @@ static void cmd_acl_deluser(client *c)
     long long n = 0;
     acl_set_caller(c);
     pthread_mutex_lock(&acl_lock);
-    for (int i = 2; i < c->argc; i++) n += acl_deluser_locked(c->argv[i]);
+    for (int i = 2; i < c->argc; i++)
+        n += acl_deluser_locked(c->argv[i]);
     pthread_mutex_unlock(&acl_lock);
     acl_set_caller(NULL);
     reply_int(c, n);
@@ -247,7 +255,8 @@ static void cmd_acl_getuser(client *c)
     if (p->flags & U_SKIP_SANITIZE) flags[nf++] = "skip-sanitize-payload";
     if (p->flags & U_SANITIZE) flags[nf++] = "sanitize-payload";
     reply_set(c, (size_t)nf);
-    for (int i = 0; i < nf; i++) reply_bulk_cstr(c, flags[i]);
+    for (int i = 0; i < nf; i++)
+        reply_bulk_cstr(c, flags[i]);
     reply_bulk_cstr(c, "passwords");
     reply_array(c, (size_t)p->npw);
     for (int i = 0; i < p->npw; i++) {
@@ -344,7 +353,8 @@ static void cmd_acl_cat(client *c)
     int ncat = acl_category_count();
     if (c->argc == 2) {
         reply_array(c, (size_t)ncat);
-        for (int i = 0; i < ncat; i++) reply_bulk_cstr(c, acl_category_names[i]);
+        for (int i = 0; i < ncat; i++)
+            reply_bulk_cstr(c, acl_category_names[i]);
         return;
     }
     if (c->argc > 3) {
@@ -377,8 +387,9 @@ static void cmd_acl_genpass(client *c)
             return;
         }
         if (bits <= 0 || bits > 4096) {
-            reply_error(c, "ERR ACL GENPASS argument must be the number of bits for the output "
-                           "password, a positive number up to 4096");
+            reply_error(
+                c, "ERR ACL GENPASS argument must be the number of bits for the output "
+                   "password, a positive number up to 4096");
             return;
         }
     }
@@ -396,7 +407,8 @@ static void cmd_acl_genpass(client *c)
     }
     static const char hex[] = "0123456789abcdef";
     char out[1025];
-    for (size_t i = 0; i < chars; i++) out[i] = hex[(raw[i / 2] >> ((i % 2) ? 0 : 4)) & 15];
+    for (size_t i = 0; i < chars; i++)
+        out[i] = hex[(raw[i / 2] >> ((i % 2) ? 0 : 4)) & 15];
     reply_bulk(c, out, chars);
 }
 
@@ -446,8 +458,10 @@ static void cmd_acl_dryrun(client *c)
 }
 
 static const char no_aclfile[] =
-    "ERR This Redis instance is not configured to use an ACL file. You may want to specify "
-    "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
+    "ERR This Redis instance is not configured to use an ACL file. You may want to "
+    "specify "
+    "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you "
+    "have a "
     "Redis configuration file set) in order to store users in the Redis configuration.";
 
 static void cmd_acl_save(client *c)
@@ -493,7 +507,8 @@ static void cmd_acl_help(client *c)
         "DELUSER <username> [<username> ...]",
         "    Delete a list of users.",
         "DRYRUN <username> <command> [<arg> ...]",
-        "    Returns whether the user can execute the given command without executing the command.",
+        "    Returns whether the user can execute the given command without executing "
+        "the command.",
         "GETUSER <username>",
         "    Get the user's details.",
         "GENPASS [<bits>]",
@@ -518,7 +533,8 @@ static void cmd_acl_help(client *c)
     };
     size_t n = sizeof(lines) / sizeof(lines[0]);
     reply_array(c, n);
-    for (size_t i = 0; i < n; i++) reply_status(c, lines[i]);
+    for (size_t i = 0; i < n; i++)
+        reply_status(c, lines[i]);
 }
 
 /* ------------------------------------------------------------- table */
@@ -526,11 +542,15 @@ static void cmd_acl_help(client *c)
 #define ADM (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
 #define ADM_ACL (ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS)
 #define PLAIN (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
-#define ACL_SUB(...) {.group = "server", __VA_ARGS__}
+#define ACL_SUB(...)                                                                     \
+    {                                                                                    \
+        .group = "server", __VA_ARGS__                                                   \
+    }
 
 static command acl_subs[] = {
-    ACL_SUB(.name = "acl|cat", .proc = cmd_acl_cat, .arity = -2, .flags = PLAIN, .acl = ACL_SLOW,
-            .since = "6.0.0", .summary = "Lists the ACL categories, or the commands inside a category.",
+    ACL_SUB(.name = "acl|cat", .proc = cmd_acl_cat, .arity = -2, .flags = PLAIN,
+            .acl = ACL_SLOW, .since = "6.0.0",
+            .summary = "Lists the ACL categories, or the commands inside a category.",
             .complexity = "O(1) since the categories and commands are a fixed set.",
             .args = "[category]"),
     ACL_SUB(.name = "acl|deluser", .proc = cmd_acl_deluser, .arity = -3, .flags = ADM,
@@ -540,35 +560,42 @@ static command acl_subs[] = {
             .args = "username [username ...]"),
     ACL_SUB(.name = "acl|dryrun", .proc = cmd_acl_dryrun, .arity = -4, .flags = ADM,
             .acl = ADM_ACL, .since = "7.0.0",
-            .summary = "Simulates the execution of a command by a user, without executing the "
-                       "command.",
+            .summary =
+                "Simulates the execution of a command by a user, without executing the "
+                "command.",
             .complexity = "O(1).", .args = "username command [arg [arg ...]]"),
     ACL_SUB(.name = "acl|genpass", .proc = cmd_acl_genpass, .arity = -2, .flags = PLAIN,
             .acl = ACL_SLOW, .since = "6.0.0",
-            .summary = "Generates a pseudorandom, secure password that can be used to identify "
-                       "ACL users.",
+            .summary =
+                "Generates a pseudorandom, secure password that can be used to identify "
+                "ACL users.",
             .complexity = "O(1)", .args = "[bits]"),
     ACL_SUB(.name = "acl|getuser", .proc = cmd_acl_getuser, .arity = 3, .flags = ADM,
             .acl = ADM_ACL, .since = "6.0.0", .summary = "Lists the ACL rules of a user.",
-            .complexity = "O(N). Where N is the number of password, command and pattern rules "
-                          "that the user has.",
+            .complexity =
+                "O(N). Where N is the number of password, command and pattern rules "
+                "that the user has.",
             .args = "username"),
     ACL_SUB(.name = "acl|help", .proc = cmd_acl_help, .arity = 2,
             .flags = CMD_LOADING | CMD_STALE, .acl = ACL_SLOW, .since = "6.0.0",
             .summary = "Returns helpful text about the different subcommands.",
             .complexity = "O(1)"),
-    ACL_SUB(.name = "acl|list", .proc = cmd_acl_list, .arity = 2, .flags = ADM, .acl = ADM_ACL,
-            .since = "6.0.0", .summary = "Dumps the effective rules in ACL file format.",
+    ACL_SUB(.name = "acl|list", .proc = cmd_acl_list, .arity = 2, .flags = ADM,
+            .acl = ADM_ACL, .since = "6.0.0",
+            .summary = "Dumps the effective rules in ACL file format.",
             .complexity = "O(N). Where N is the number of configured users."),
-    ACL_SUB(.name = "acl|load", .proc = cmd_acl_load, .arity = 2, .flags = ADM, .acl = ADM_ACL,
-            .since = "6.0.0", .summary = "Reloads the rules from the configured ACL file.",
+    ACL_SUB(.name = "acl|load", .proc = cmd_acl_load, .arity = 2, .flags = ADM,
+            .acl = ADM_ACL, .since = "6.0.0",
+            .summary = "Reloads the rules from the configured ACL file.",
             .complexity = "O(N). Where N is the number of configured users."),
-    ACL_SUB(.name = "acl|log", .proc = cmd_acl_log, .arity = -2, .flags = ADM, .acl = ADM_ACL,
-            .since = "6.0.0", .summary = "Lists recent security events generated due to ACL rules.",
+    ACL_SUB(.name = "acl|log", .proc = cmd_acl_log, .arity = -2, .flags = ADM,
+            .acl = ADM_ACL, .since = "6.0.0",
+            .summary = "Lists recent security events generated due to ACL rules.",
             .complexity = "O(N) with N being the number of entries shown.",
             .args = "[count | RESET]"),
-    ACL_SUB(.name = "acl|save", .proc = cmd_acl_save, .arity = 2, .flags = ADM, .acl = ADM_ACL,
-            .since = "6.0.0", .summary = "Saves the effective ACL rules in the configured ACL file.",
+    ACL_SUB(.name = "acl|save", .proc = cmd_acl_save, .arity = 2, .flags = ADM,
+            .acl = ADM_ACL, .since = "6.0.0",
+            .summary = "Saves the effective ACL rules in the configured ACL file.",
             .complexity = "O(N). Where N is the number of configured users."),
     ACL_SUB(.name = "acl|setuser", .proc = cmd_acl_setuser, .arity = -3, .flags = ADM,
             .acl = ADM_ACL, .since = "6.0.0",
@@ -586,8 +613,13 @@ static command acl_subs[] = {
 };
 
 command acl_commands[] = {
-    {.name = "acl", .arity = -2, .acl = ACL_SLOW, .group = "server", .since = "6.0.0",
+    {.name = "acl",
+     .arity = -2,
+     .acl = ACL_SLOW,
+     .group = "server",
+     .since = "6.0.0",
      .summary = "A container for Access List Control commands.",
-     .complexity = "Depends on subcommand.", .subs = acl_subs},
+     .complexity = "Depends on subcommand.",
+     .subs = acl_subs},
     {0},
 };
