@@ -33,6 +33,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/keyreg.h"
@@ -57,6 +58,7 @@ typedef struct bwait {
     long long deadline;   /* unix ms, 0 = none */
     buf result;           /* the reply, written by the serving thread */
     long long aof_wait;   /* log offset the reply must wait for (appendfsync always) */
+    struct acl_user *user; /* checked again when the command runs (acl.h) */
     struct bwait *prev, *next; /* the owner worker's blocked list */
     int nkeys;
     kr_item items[];      /* one per key, then argv slices, then bytes */
@@ -89,6 +91,7 @@ static bwait *bwait_new(client *c, int nkeys)
     }
     b->argc = c->argc;
     b->c = c;
+    b->user = acl_user_hold(c);
     b->w = c->w;
     b->db = c->db;
     b->resp = c->resp;
@@ -181,6 +184,7 @@ static void bwait_free(bwait *b)
     for (int i = 0; i < b->nextra; i++) mem_free(b->extra[i]);
     mem_free(b->extra);
     buf_free(&b->result);
+    acl_user_release(b->user);
     mem_free(b);
 }
 
@@ -354,8 +358,16 @@ static int retry(worker *w, bwait *b)
     int nk = cmd_get_keys(b->cmd, b->argv, b->argc, p, maxk);
     for (int i = 0; i < nk; i++) keys[i] = b->argv[p[i]];
     int ns = ks_lock_keys(keys, nk, sv);
-    snapshot_guard(b->db, b->cmd, b->argv, b->argc);
-    call(&sh, b->cmd); /* logs what it changed, under the locks */
+    sh.user = b->user;
+    int aclpos = 0, aclres = acl_check(&sh, b->cmd, b->argv, b->argc, &aclpos);
+    if (aclres != ACL_OK) { /* the user's rules changed while it waited */
+        char msg[200];
+        acl_error_text(b->cmd, aclres, msg, sizeof(msg));
+        reply_error(&sh, msg);
+    } else {
+        snapshot_guard(b->db, b->cmd, b->argv, b->argc);
+        call(&sh, b->cmd); /* logs what it changed, under the locks */
+    }
     ks_unlock_shards(sv, ns);
     mem_free(keys);
     if (p != pos) mem_free(p);

@@ -10,6 +10,7 @@
  * event.
  */
 #include "server/client.h"
+#include "server/acl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -88,12 +89,11 @@ client *client_new(worker *w, conn *cn, const char *addr, const char *laddr, int
     resp_reader_init(&c->rd);
     c->dbid = 0;
     c->db = ks_db_at(0);
-    c->user = "default";
     snprintf(c->addr, sizeof(c->addr), "%s", addr);
     snprintf(c->laddr, sizeof(c->laddr), "%s", laddr);
     c->ctime_ms = c->last_ms = now_ms();
     c->obuf_check_at = OBUF_CHECK_STEP;
-    if (!cfg.requirepass || !cfg.requirepass[0]) c->flags |= CL_AUTHENTICATED;
+    acl_client_init(c);
     link_client(w, c);
     if (loop_watch(w->loop, &c->h, LOOP_READ) < 0) {
         log_warning("cannot watch client fd: %s", strerror(errno));
@@ -137,6 +137,7 @@ static void client_free(client *c)
     client_account(c);
     resp_reader_free(&c->rd);
     mem_free(c->argv);
+    acl_client_free(c); /* unlinked: no other thread sees c->user (may take the ACL lock) */
     pthread_mutex_lock(&srv.clients_lock);
     mem_free(c->name);
     mem_free(c->lib_name);
@@ -553,7 +554,7 @@ void client_describe(client *c, buf *out)
                (c->flags & CL_MULTI) ? c->multi_n : -1,
                c->qbuf.len - c->qpos, c->qbuf.cap - c->qbuf.len, c->qbuf.cap, c->qbuf_peak,
                c->out.len - c->out_sent, c->out.cap, sizeof(*c) + c->qbuf.cap + c->out.cap, cmd,
-               c->user, c->resp);
+               acl_client_username(c), c->resp);
     if (c->lib_name || c->lib_ver)
         buf_printf(out, " lib-name=%s lib-ver=%s", c->lib_name ? c->lib_name : "",
                    c->lib_ver ? c->lib_ver : "");

@@ -668,6 +668,16 @@ static void bitfield_ro_cmd(client *c) { bitfield_generic(c, 1); }
     "[OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset " \
     "increment>"
 
+/* BITFIELD with only GET (and OVERFLOW) reads its key, as Redis. */
+static uint32_t bitfield_key_flags(const slice *argv, int argc, int keyidx)
+{
+    (void)keyidx;
+    for (int i = 2; i < argc; i++)
+        if (slice_is(argv[i], "SET") || slice_is(argv[i], "INCRBY"))
+            return KEYF_RW | KEYF_ACCESS | KEYF_UPDATE;
+    return KEYF_RO | KEYF_ACCESS;
+}
+
 command bitmap_commands[] = {
     {.name = "setbit", .proc = setbit_cmd, .arity = 4, .flags = CMD_WRITE | CMD_DENYOOM,
      .acl = ACL_WRITE | ACL_BITMAP | ACL_SLOW, .keys = {1, 1, 1}, .group = "bitmap",
@@ -700,7 +710,7 @@ command bitmap_commands[] = {
                 "at a key.",
      .complexity = "O(N) for N bytes in the longest source",
      .args = "operation destkey key [key ...]",
-     .key_flags = "RW ACCESS UPDATE"},
+     .key_flags = "OW UPDATE; RO ACCESS"},
     {.name = "bitfield", .proc = bitfield_cmd, .arity = -2, .flags = CMD_WRITE | CMD_DENYOOM,
      .acl = ACL_WRITE | ACL_BITMAP | ACL_SLOW, .keys = {1, 1, 1}, .group = "bitmap",
      .since = "3.2.0",
@@ -709,7 +719,7 @@ command bitmap_commands[] = {
      .complexity = "O(1) per subcommand",
      .args = "key [GET encoding offset | " BF_WRITE_OP " [GET encoding offset | " BF_WRITE_OP
              " ...]]",
-     .key_flags = "RW ACCESS UPDATE VARIABLE_FLAGS"},
+     .key_flags = "RW ACCESS UPDATE VARIABLE_FLAGS", .key_flags_fn = bitfield_key_flags},
     {.name = "bitfield_ro", .proc = bitfield_ro_cmd, .arity = -2,
      .flags = CMD_READONLY | CMD_FAST, .acl = ACL_READ | ACL_BITMAP | ACL_FAST,
      .keys = {1, 1, 1}, .group = "bitmap", .since = "6.0.0",

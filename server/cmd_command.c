@@ -16,8 +16,9 @@
  *     subcommands (map of name => map)
  *
  * Key specs are derived from a command's key positions (.keys) and key flags
- * (.key_flags): one "index"/"range" spec for the positions, plus an
- * "unknown" spec flagged incomplete when a getkeys function finds keys that the
+ * (.key_flags, one set per key role): "index"/"range" specs for the
+ * positions (one per flag set: RENAME's key and newkey), plus an "unknown"
+ * spec flagged incomplete when a getkeys function finds keys that the
  * positions cannot describe. The argument trees come from parsing each
  * command's .args syntax (cmddocs.h) once, on first use; a syntax that does
  * not parse gives a command without arguments rather than an error.
@@ -148,18 +149,21 @@ typedef struct key_flags {
     char w[MAX_KEY_FLAGS][24];
 } key_flags;
 
-/* The key-spec flags of cmd as COMMAND reports them: RO/RW/OW/RM in capitals,
- * the rest in lower case ("RW ACCESS UPDATE" -> RW access update). Without
- * .key_flags: RW for write commands, RO for the others. */
-static void get_key_flags(const command *cmd, key_flags *kf)
+/* The key-spec flags of set `set` of cmd (cmdtab.h) as COMMAND reports them:
+ * RO/RW/OW/RM in capitals, the rest in lower case ("RW ACCESS UPDATE" -> RW
+ * access update). Without .key_flags: RW for write commands, RO for the
+ * others. */
+static void get_key_flags(const command *cmd, int set, key_flags *kf)
 {
     kf->n = 0;
-    const char *s = cmd->key_flags;
-    if (!s || !*s) s = (cmd->flags & CMD_WRITE) ? "RW" : "RO";
-    while (*s && kf->n < MAX_KEY_FLAGS) {
-        while (*s == ' ')
+    size_t total;
+    const char *s = cmd_key_flagset_text(cmd, set, &total);
+    const char *end = s + total;
+    while (s < end && kf->n < MAX_KEY_FLAGS) {
+        while (s < end && *s == ' ')
             s++;
-        size_t len = strcspn(s, " ");
+        size_t len = 0;
+        while (s + len < end && s[len] != ' ') len++;
         if (!len) break;
         char *w = kf->w[kf->n];
         size_t k = len < sizeof(kf->w[0]) - 1 ? len : sizeof(kf->w[0]) - 1;
@@ -188,10 +192,18 @@ static void reply_key_flags(client *c, const key_flags *kf, int add_incomplete)
     if (add_incomplete) reply_status(c, "incomplete");
 }
 
-/* How many key specs COMMAND INFO reports for cmd. */
+/* How many key specs COMMAND INFO reports for cmd: a fixed range split into
+ * one spec per flag set (RENAME: key, newkey), or one range spec (first
+ * set) plus an "unknown" one (last set) when a getkeys function finds more. */
+static int range_specs(const command *cmd)
+{
+    if (cmd->keys.first <= 0) return 0;
+    return cmd->getkeys ? 1 : cmd_key_flagsets(cmd);
+}
+
 static int spec_count(const command *cmd)
 {
-    return (cmd->keys.first > 0) + (cmd->getkeys != NULL);
+    return range_specs(cmd) + (cmd->getkeys != NULL);
 }
 
 static void reply_search(client *c, const char *type, const char *k1, long long v1,
@@ -214,21 +226,23 @@ static void reply_search(client *c, const char *type, const char *k1, long long 
 static void reply_key_specs(client *c, const command *cmd)
 {
     key_flags kf;
-    get_key_flags(cmd, &kf);
     reply_set(c, (size_t)spec_count(cmd));
     const cmd_keys *k = &cmd->keys;
-    if (k->first > 0) {
+    int nrange = range_specs(cmd), step = k->step > 0 ? k->step : 1;
+    for (int i = 0; i < nrange; i++) {
+        int begin = k->first + i * step;
+        get_key_flags(cmd, i, &kf);
         reply_map(c, 3);
         reply_bulk_cstr(c, "flags");
         reply_key_flags(c, &kf, 0);
         reply_bulk_cstr(c, "begin_search");
-        reply_search(c, "index", "index", k->first, NULL, 0, NULL, 0);
+        reply_search(c, "index", "index", begin, NULL, 0, NULL, 0);
         reply_bulk_cstr(c, "find_keys");
-        int lastkey = k->last >= 0 ? k->last - k->first : k->last;
-        reply_search(c, "range", "lastkey", lastkey, "keystep", k->step > 0 ? k->step : 1,
-                     "limit", 0);
+        int lastkey = i < nrange - 1 ? 0 : k->last >= 0 ? k->last - begin : k->last;
+        reply_search(c, "range", "lastkey", lastkey, "keystep", step, "limit", 0);
     }
     if (cmd->getkeys) {
+        get_key_flags(cmd, cmd_key_flagsets(cmd) - 1, &kf);
         reply_map(c, 3);
         reply_bulk_cstr(c, "flags");
         reply_key_flags(c, &kf, 1);
@@ -496,9 +510,17 @@ static void getkeys_generic(client *c, int with_flags)
     for (int i = 0; i < nkeys; i++)
         if (pos[i] >= 0 && pos[i] < n) pos[valid++] = pos[i];
     key_flags kf;
-    if (with_flags) get_key_flags(cmd, &kf);
+    int nsets = cmd_key_flagsets(cmd);
     reply_array(c, (size_t)valid);
     for (int i = 0; i < valid; i++) {
+        /* the i-th key takes the i-th flag set (cmdtab.h) */
+        if (with_flags && cmd->key_flags_fn) {
+            const char *words[MAX_KEY_FLAGS];
+            kf.n = cmd_key_flag_words(cmd->key_flags_fn(av, n, i), words, MAX_KEY_FLAGS);
+            for (int w = 0; w < kf.n; w++) snprintf(kf.w[w], sizeof(kf.w[w]), "%s", words[w]);
+        } else if (with_flags) {
+            get_key_flags(cmd, i < nsets ? i : nsets - 1, &kf);
+        }
         if (with_flags) reply_array(c, 2);
         reply_bulk(c, av[pos[i]].p, av[pos[i]].len);
         if (with_flags) reply_key_flags(c, &kf, 0);

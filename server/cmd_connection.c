@@ -8,6 +8,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
@@ -60,7 +61,7 @@ static void cmd_reset(client *c)
     client_set_resp(c, 2);
     pubsub_client_reset(c); /* leaves every channel, pattern and shard channel */
     c->flags &= ~(CL_REPLY_OFF | CL_REPLY_SKIP | CL_REPLY_SKIP_NEXT | CL_NO_EVICT | CL_MULTI);
-    if (cfg.requirepass && cfg.requirepass[0]) c->flags &= ~CL_AUTHENTICATED;
+    acl_client_reset(c);
     pthread_mutex_lock(&srv.clients_lock);
     mem_free(c->name);
     c->name = NULL;
@@ -83,16 +84,6 @@ static void cmd_select(client *c)
     reply_ok(c);
 }
 
-/* Checks user/password against the configured password. Full ACL users come
- * with the security work; until then only "default" exists. */
-static int check_auth(client *c, slice user, slice pass)
-{
-    if (!slice_is(user, "default")) return 0;
-    const char *pw = cfg.requirepass;
-    if (!pw || !pw[0]) return 1;
-    return strlen(pw) == pass.len && memcmp(pw, pass.p, pass.len) == 0;
-}
-
 static void cmd_auth(client *c)
 {
     if (c->argc > 3) {
@@ -103,16 +94,12 @@ static void cmd_auth(client *c)
     if (c->argc == 3) {
         user = c->argv[1];
         pass = c->argv[2];
-    } else if (!cfg.requirepass || !cfg.requirepass[0]) {
+    } else if (acl_default_nopass()) {
         reply_error(c, "ERR AUTH <password> called without any password configured for the "
                        "default user. Are you sure your configuration is correct?");
         return;
     }
-    if (!check_auth(c, user, pass)) {
-        reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
-        return;
-    }
-    c->flags |= CL_AUTHENTICATED;
+    if (acl_auth(c, user, pass) < 0) return;
     reply_ok(c);
 }
 
@@ -158,11 +145,7 @@ static void cmd_hello(client *c)
     for (; i < c->argc; i++) {
         int more = c->argc - i - 1;
         if (slice_is(c->argv[i], "AUTH") && more >= 2) {
-            if (!check_auth(c, c->argv[i + 1], c->argv[i + 2])) {
-                reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
-                return;
-            }
-            c->flags |= CL_AUTHENTICATED;
+            if (acl_auth(c, c->argv[i + 1], c->argv[i + 2]) < 0) return;
             i += 2;
         } else if (slice_is(c->argv[i], "SETNAME") && more >= 1) {
             setname = c->argv[++i];
@@ -278,7 +261,8 @@ static int filter_match(const client_filter *f, const client *c, const client *s
     if (f->laddr.p &&
         (strlen(c->laddr) != f->laddr.len || memcmp(c->laddr, f->laddr.p, f->laddr.len)))
         return 0;
-    if (f->user.p && (strlen(c->user) != f->user.len || memcmp(c->user, f->user.p, f->user.len)))
+    if (f->user.p && !slice_eq(slice_of(acl_client_username(c), strlen(acl_client_username(c))),
+                               f->user))
         return 0;
     return 1;
 }
@@ -420,7 +404,7 @@ static void cmd_client_kill(client *c)
         } else if (slice_is(k, "LADDR")) {
             f.laddr = v;
         } else if (slice_is(k, "USER")) {
-            if (!slice_is(v, "default")) {
+            if (!acl_user_exists(v)) {
                 reply_errorf(c, "ERR No such user '%.*s'", (int)v.len, v.p);
                 return;
             }

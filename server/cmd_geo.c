@@ -719,17 +719,17 @@ command geo_commands[] = {
     GEO_CMD(.name = "geodist", .proc = geodist_cmd, .arity = -4, .flags = CMD_READONLY,
             .acl = GR | ACL_SLOW, .keys = {1, 1, 1}, .since = "3.2.0",
             .summary = "Measures the distance between two points.", .complexity = "O(1)",
-            .args = "key member1 member2 [M | KM | FT | MI]", .key_flags = "RO"),
+            .args = "key member1 member2 [M | KM | FT | MI]", .key_flags = "RO ACCESS"),
     GEO_CMD(.name = "geohash", .proc = geohash_cmd, .arity = -2, .flags = CMD_READONLY,
             .acl = GR | ACL_SLOW, .keys = {1, 1, 1}, .since = "3.2.0",
             .summary = "Gives points as standard base32 geohash strings.",
             .complexity = "O(1) per member", .args = "key [member [member ...]]",
-            .key_flags = "RO"),
+            .key_flags = "RO ACCESS"),
     GEO_CMD(.name = "geopos", .proc = geopos_cmd, .arity = -2, .flags = CMD_READONLY,
             .acl = GR | ACL_SLOW, .keys = {1, 1, 1}, .since = "3.2.0",
             .summary = "Gives the longitude and latitude of points.",
             .complexity = "O(1) per member", .args = "key [member [member ...]]",
-            .key_flags = "RO"),
+            .key_flags = "RO ACCESS"),
     GEO_CMD(.name = "georadius", .proc = georadius_cmd, .arity = -6,
             .flags = CMD_WRITE | CMD_DENYOOM, .acl = GW | ACL_SLOW, .keys = {1, 1, 1},
             .getkeys = georadius_getkeys, .since = "3.2.0",
@@ -737,7 +737,7 @@ command geo_commands[] = {
             .complexity = "O(N + log M) for N points in the searched cells",
             .args = "key longitude latitude radius <M | KM | FT | MI> " RADIUS_OPTS
                     " [STORE key | STOREDIST key]",
-            .key_flags = "RO ACCESS"),
+            .key_flags = "RO ACCESS; OW UPDATE"),
     GEO_CMD(.name = "georadius_ro", .proc = georadius_ro_cmd, .arity = -6,
             .flags = CMD_READONLY, .acl = GR | ACL_SLOW, .keys = {1, 1, 1},
             .since = "3.2.10",
@@ -752,7 +752,7 @@ command geo_commands[] = {
             .complexity = "O(N + log M) for N points in the searched cells",
             .args = "key member radius <M | KM | FT | MI> " RADIUS_OPTS
                     " [STORE key | STOREDIST key]",
-            .key_flags = "RO ACCESS"),
+            .key_flags = "RO ACCESS; OW UPDATE"),
     GEO_CMD(.name = "georadiusbymember_ro", .proc = georadiusbymember_ro_cmd, .arity = -5,
             .flags = CMD_READONLY, .acl = GR | ACL_SLOW, .keys = {1, 1, 1},
             .since = "3.2.10",
@@ -777,6 +777,6 @@ command geo_commands[] = {
             .args = "destination source <FROMMEMBER member | FROMLONLAT longitude "
                     "latitude> <BYRADIUS radius <M | KM | FT | MI> | BYBOX width height "
                     "<M | KM | FT | MI>> [ASC | DESC] [COUNT count [ANY]] [STOREDIST]",
-            .key_flags = "RW UPDATE"),
+            .key_flags = "OW UPDATE; RO ACCESS"),
     {0},
 };

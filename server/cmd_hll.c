@@ -336,7 +336,7 @@ command hll_commands[] = {
      .since = "2.8.9",
      .summary = "Stores at a key the union of HyperLogLogs (the key itself included).",
      .complexity = "O(N) for N keys with a large constant",
-     .args = "destkey [sourcekey [sourcekey ...]]", .key_flags = "RW ACCESS INSERT"},
+     .args = "destkey [sourcekey [sourcekey ...]]", .key_flags = "RW ACCESS INSERT; RO ACCESS"},
     {.name = "pfdebug", .proc = pfdebug_cmd, .arity = 3,
      .flags = CMD_WRITE | CMD_DENYOOM | CMD_ADMIN,
      .acl = ACL_WRITE | ACL_HYPERLOGLOG | ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS,

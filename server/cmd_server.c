@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "db/ks.h"
 #include "net/tls.h"
+#include "server/acl.h"
 #include "server/client.h"
 #include "server/cmd_config.h"
 #include "server/cmdtab.h"
@@ -60,6 +61,7 @@ void server_apply_config(void)
     }
     server_apply_log_config();
     notify_configure(cfg.notify_keyspace_events);
+    acl_config_changed();
 }
 
 void types_init(void)
@@ -623,7 +625,7 @@ command server_commands[] = {
             .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl = ACL_FAST, .since = "2.6.0",
             .summary = "Returns the server's clock.", .complexity = "O(1)"),
     SRV_CMD(.name = "lastsave", .proc = cmd_lastsave, .arity = 1,
-            .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl = ACL_FAST | ACL_DANGEROUS,
+            .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl = ACL_ADMIN | ACL_FAST | ACL_DANGEROUS,
             .since = "1.0.0", .summary = "Returns the Unix time of the last snapshot.",
             .complexity = "O(1)"),
     SRV_CMD(.name = "shutdown", .proc = cmd_shutdown, .arity = -1,

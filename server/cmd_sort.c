@@ -438,7 +438,7 @@ command sort_commands[] = {
                            "lookups of BY and GET patterns",
              .args = "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern "
                      "...]] [ASC | DESC] [ALPHA] [STORE destination]",
-             .key_flags = "RO ACCESS"),
+             .key_flags = "RO ACCESS; OW UPDATE"),
     SORT_CMD(.name = "sort_ro", .proc = sort_ro_cmd, .arity = -2,
              .flags = CMD_READONLY | CMD_ALL_SHARDS,
              .acl =

@@ -1889,7 +1889,7 @@ command stream_commands[] = {
                .complexity = "O(1) per entry added, plus O(N) for N entries trimmed",
                .args = "key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] "
                        "<* | id> field value [field value ...]",
-               .key_flags = "RW INSERT"),
+               .key_flags = "RW UPDATE"),
     STREAM_CMD(.name = "xtrim", .proc = xtrim_cmd, .arity = -4, .flags = CMD_WRITE,
                .acl = SW | ACL_SLOW, .keys = {1, 1, 1}, .since = "5.0.0",
                .summary = "Deletes the oldest entries of a stream.",
@@ -1933,7 +1933,7 @@ command stream_commands[] = {
                .complexity = "O(M) for M entries returned",
                .args = "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] "
                        "STREAMS key [key ...] id [id ...]",
-               .key_flags = "RW ACCESS"),
+               .key_flags = "RO ACCESS"),
     STREAM_CMD(.name = "xgroup", .arity = -2, .acl = ACL_SLOW, .since = "5.0.0",
                .summary = "A container for consumer group commands.",
                .complexity = "Depends on subcommand.", .subs = xgroup_subs),
@@ -1963,7 +1963,7 @@ command stream_commands[] = {
                           "from an ID.",
                .complexity = "O(1) per entry scanned",
                .args = "key group consumer min-idle-time start [COUNT count] [JUSTID]",
-               .key_flags = "RW UPDATE"),
+               .key_flags = "RW DELETE"),
     STREAM_CMD(.name = "xinfo", .arity = -2, .acl = ACL_SLOW, .since = "5.0.0",
                .summary = "A container for stream introspection commands.",
                .complexity = "Depends on subcommand.", .subs = xinfo_subs),

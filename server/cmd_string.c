@@ -705,6 +705,15 @@ static void lcs_cmd(client *c)
 #define EXPIRE_ARGS                                                                    \
     "EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds"
 
+/* SET reads its key only with GET (ACL: %W~ suffices otherwise), as Redis. */
+static uint32_t set_key_flags(const slice *argv, int argc, int keyidx)
+{
+    (void)keyidx;
+    for (int i = 3; i < argc; i++)
+        if (slice_is(argv[i], "GET")) return KEYF_RW | KEYF_ACCESS | KEYF_UPDATE;
+    return KEYF_OW | KEYF_UPDATE;
+}
+
 command string_commands[] = {
     {.name = "get", .proc = get_cmd, .arity = 2, .flags = CMD_READONLY | CMD_FAST,
      .acl = ACL_READ | ACL_STRING | ACL_FAST, .keys = {1, 1, 1}, .group = "string",
@@ -717,7 +726,7 @@ command string_commands[] = {
                 "returning the previous value.",
      .complexity = "O(1)",
      .args = "key value [NX | XX] [GET] [" EXPIRE_ARGS " | KEEPTTL]",
-     .key_flags = "RW ACCESS UPDATE VARIABLE_FLAGS"},
+     .key_flags = "RW ACCESS UPDATE VARIABLE_FLAGS", .key_flags_fn = set_key_flags},
     {.name = "setnx", .proc = setnx_cmd, .arity = 3,
      .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl = ACL_WRITE | ACL_STRING | ACL_FAST,
      .keys = {1, 1, 1}, .group = "string", .since = "1.0.0",

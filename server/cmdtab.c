@@ -18,7 +18,7 @@ static command *group_list[] = {
     stream_commands,
     bitmap_commands, hll_commands, geo_commands, sort_commands, keys_commands,
     server_commands, connection_commands, command_commands, multi_commands,
-    persist_commands, pubsub_commands, namespace_commands,
+    persist_commands, pubsub_commands, namespace_commands, acl_commands,
 };
 #define NGROUPS (sizeof(group_list) / sizeof(group_list[0]))
 
@@ -26,6 +26,7 @@ command *cmd_table[1024];
 static int ncmds, nids;
 static const command **by_id;
 static htab *index_;
+static void key_sets_init(void);
 
 static const void *cmd_key(const void *elem, size_t *len)
 {
@@ -74,6 +75,7 @@ void cmd_init(void)
     cmd_table[ncmds] = NULL;
     by_id = mem_calloc(sizeof(*by_id) * (size_t)nids);
     for (int i = 0; i < ncmds; i++) collect_ids(cmd_table[i]);
+    key_sets_init();
 }
 
 int cmd_count(void)
@@ -129,6 +131,103 @@ int cmd_get_keys(const command *cmd, const slice *argv, int argc, int *pos, int 
     int step = k->step > 0 ? k->step : 1;
     int n = 0;
     for (int i = k->first; i <= last && n < max; i += step) pos[n++] = i;
+    return n;
+}
+
+/* ---- key-spec flag sets ---- */
+
+#define MAX_KEY_SETS 4
+
+static uint32_t (*key_bits)[MAX_KEY_SETS]; /* by command id */
+static unsigned char *key_nsets;
+
+const char *cmd_key_flagset_text(const command *cmd, int i, size_t *len)
+{
+    const char *s = cmd->key_flags;
+    if (!s || !*s) {
+        s = (cmd->flags & CMD_WRITE) ? "RW" : "RO";
+        *len = 2;
+        return s;
+    }
+    for (; i > 0; i--) {
+        const char *semi = strchr(s, ';');
+        if (!semi) break;
+        s = semi + 1;
+    }
+    while (*s == ' ') s++;
+    size_t n = strcspn(s, ";");
+    while (n && s[n - 1] == ' ') n--;
+    *len = n;
+    return s;
+}
+
+int cmd_key_flagsets(const command *cmd)
+{
+    int n = 1;
+    if (cmd->key_flags)
+        for (const char *s = cmd->key_flags; *s; s++) n += *s == ';';
+    return n;
+}
+
+static uint32_t parse_key_set(const char *s, size_t len)
+{
+    static const struct {
+        const char *w;
+        uint32_t bit;
+    } words[] = {{"RO", KEYF_RO}, {"RW", KEYF_RW}, {"OW", KEYF_OW}, {"RM", KEYF_RM},
+                 {"ACCESS", KEYF_ACCESS}, {"UPDATE", KEYF_UPDATE}, {"INSERT", KEYF_INSERT},
+                 {"DELETE", KEYF_DELETE}, {"NOT_KEY", KEYF_NOT_KEY},
+                 {"INCOMPLETE", KEYF_INCOMPLETE}, {"VARIABLE_FLAGS", KEYF_VARIABLE_FLAGS}};
+    uint32_t bits = 0;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && s[i] == ' ') i++;
+        size_t j = i;
+        while (j < len && s[j] != ' ') j++;
+        for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+            if (strlen(words[k].w) == j - i && strncasecmp(words[k].w, s + i, j - i) == 0)
+                bits |= words[k].bit;
+        i = j;
+    }
+    return bits;
+}
+
+static void key_sets_init(void)
+{
+    key_bits = mem_calloc(sizeof(*key_bits) * (size_t)(nids ? nids : 1));
+    key_nsets = mem_calloc((size_t)(nids ? nids : 1));
+    for (int id = 0; id < nids; id++) {
+        const command *c = by_id[id];
+        int n = cmd_key_flagsets(c);
+        if (n > MAX_KEY_SETS) n = MAX_KEY_SETS;
+        key_nsets[id] = (unsigned char)n;
+        for (int i = 0; i < n; i++) {
+            size_t len;
+            const char *t = cmd_key_flagset_text(c, i, &len);
+            key_bits[id][i] = parse_key_set(t, len);
+        }
+    }
+}
+
+uint32_t cmd_key_flags(const command *cmd, int keyidx)
+{
+    int n = key_nsets[cmd->id];
+    return key_bits[cmd->id][keyidx < n ? keyidx : n - 1];
+}
+
+uint32_t cmd_key_flags_argv(const command *cmd, const slice *argv, int argc, int keyidx)
+{
+    if (cmd->key_flags_fn) return cmd->key_flags_fn(argv, argc, keyidx);
+    return cmd_key_flags(cmd, keyidx);
+}
+
+int cmd_key_flag_words(uint32_t bits, const char **words, int max)
+{
+    static const char *const names[] = {"RO", "RW", "OW", "RM", "access", "update", "insert",
+                                        "delete", "not_key", "incomplete", "variable_flags"};
+    int n = 0;
+    for (int i = 0; i < 11 && n < max; i++)
+        if (bits & (1u << i)) words[n++] = names[i];
     return n;
 }
 

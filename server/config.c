@@ -161,6 +161,10 @@ static const cfg_enum enum_protected[] = {
     {"local", 2},
     {NULL, 0},
 };
+static const cfg_enum enum_acl_pubsub[] = {
+    {"resetchannels", 0}, {"allchannels", 1}, {NULL, 0},
+};
+
 static const cfg_enum enum_tls_auth[] = {
     {"no", 0},
     {"yes", 1},
@@ -372,6 +376,10 @@ static const cfg_def defs[] = {
         "Password of the default user (empty: none)."),
     STR("aclfile", aclfile, "", IMM | NE, S_SECURITY,
         "File holding the ACL users (empty: none)."),
+    INT("acllog-max-len", acllog_max_len, 0, INT_MAX, "128", 0, S_SECURITY,
+        "Entries kept by ACL LOG (denied commands and failed authentications)."),
+    ENUM("acl-pubsub-default", acl_pubsub_default, enum_acl_pubsub, "resetchannels", 0,
+         S_SECURITY, "Channels a new ACL user may use: resetchannels (none) or allchannels."),
 
     /* ---- TLS ---- */
     INT("tls-port", tls_port, 0, 65535, "0", IMM, S_TLS,

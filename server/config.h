@@ -113,6 +113,8 @@ typedef struct kv_config {
     /* security */
     char *requirepass;
     char *aclfile;
+    int acllog_max_len;
+    int acl_pubsub_default; /* 0 resetchannels, 1 allchannels */
     int tls_port, tls_native_port;
     char *tls_cert_file, *tls_key_file, *tls_ca_cert_file, *tls_ca_cert_dir;
     char *tls_auth_clients; /* yes | no | optional */

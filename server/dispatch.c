@@ -11,6 +11,7 @@
 
 #include "core/mem.h"
 #include "db/ks.h"
+#include "server/acl.h"
 #include "server/aof.h"
 #include "server/blocking.h"
 #include "server/client.h"
@@ -140,6 +141,13 @@ void call(client *c, const command *cmd)
  * transaction (EXEC replies EXECABORT), as in Redis. */
 static void reject(client *c, const command *cmd, const char *err)
 {
+    if (err && cmd && cmd->proc == multi_exec_proc()) {
+        /* Redis: a rejected EXEC discards the transaction. */
+        reply_errorf(c, "EXECABORT Transaction discarded because of: %s", err);
+        multi_reset(c);
+        c->w->cmdstats[cmd->id].rejected++;
+        return;
+    }
     if (err) reply_error(c, err);
     if (cmd) c->w->cmdstats[cmd->id].rejected++;
     multi_flag_error(c);
@@ -203,6 +211,14 @@ void dispatch(client *c)
     }
     if (!(c->flags & CL_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH)) {
         reject(c, cmd, "NOAUTH Authentication required.");
+        return;
+    }
+    int aclpos = 0, aclres = acl_check(c, cmd, c->argv, c->argc, &aclpos);
+    if (aclres != ACL_OK) {
+        char msg[200];
+        acl_denied(c, cmd, c->argv, aclres, aclpos,
+                   (c->flags & CL_MULTI) ? ACL_CTX_MULTI : ACL_CTX_TOPLEVEL, msg, sizeof(msg));
+        reject(c, cmd, msg);
         return;
     }
     /* pub/sub: a subscribed RESP2 connection only carries subscription commands. */

@@ -23,6 +23,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/acl.h"
 #include "server/client.h"
 #include "server/cmdtab.h"
 #include "server/aof.h"
@@ -249,6 +250,13 @@ int main(int argc, char **argv)
     ks_init(cfg.databases, cfg.threads > 1);
     ns_init();
     types_init();
+    {
+        char err[1024];
+        if (acl_init(err, sizeof(err)) < 0) {
+            log_warning("%s", err);
+            return 1;
+        }
+    }
     {
         /* The first read of the allocator's statistics sets them up (some
          * 100 KB) and pages in their code: done here, the first INFO reports

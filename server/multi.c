@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "server/acl.h"
 #include "db/ks.h"
 #include "server/blocking.h"
 #include "server/client.h"
@@ -300,6 +301,20 @@ static int watch_broken(mstate *m)
     return atomic_load(&m->dirty);
 }
 
+/* A queued command the user may no longer run (its rules changed since). */
+static void exec_acl_denied(client *c, mcmd *q, int res, int pos)
+{
+    char msg[200];
+    acl_denied(c, q->cmd, q->argv, res, pos, ACL_CTX_MULTI, msg, sizeof(msg));
+    const char *why = res == ACL_DENIED_CMD   ? "no permission to execute the command or subcommand"
+                      : res == ACL_DENIED_KEY ? "no permission to touch the specified keys"
+                                              : "no permission to access one of the channels used "
+                                                "as arguments";
+    reply_errorf(c, "NOPERM ACLs rules changed between the moment the transaction was "
+                    "accumulated and the EXEC call. This command is no longer allowed for the "
+                    "following reason: %s", why);
+}
+
 static void exec_cmd(client *c)
 {
     if (!(c->flags & CL_MULTI)) {
@@ -329,6 +344,11 @@ static void exec_cmd(client *c)
         mcmd *q = m->queue[i];
         c->argc = q->argc;
         c->argv = q->argv;
+        int aclpos = 0, aclres = acl_check(c, q->cmd, q->argv, q->argc, &aclpos);
+        if (aclres != ACL_OK) {
+            exec_acl_denied(c, q, aclres, aclpos);
+            continue;
+        }
         snapshot_guard(c->db, q->cmd, q->argv, q->argc);
         call(c, q->cmd);
     }
@@ -339,6 +359,11 @@ static void exec_cmd(client *c)
     c->cmd = cmd_lookup(argv, argc);
     lock_wanted(want, all, 1);
     multi_reset(c);
+}
+
+cmd_proc *multi_exec_proc(void)
+{
+    return exec_cmd;
 }
 
 /* ---------------------------------------------------------------- command table */

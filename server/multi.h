@@ -18,6 +18,8 @@
 
 /* 1 if cmd runs at once even inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). */
 int multi_runs_now(const command *cmd);
+/* EXEC's handler (the dispatcher words a rejected EXEC as EXECABORT). */
+cmd_proc *multi_exec_proc(void);
 /* Queues c's current command (argv copied) and replies QUEUED. */
 void multi_queue(client *c, const command *cmd);
 /* Marks c's transaction as failed (a command was rejected while queueing). */

@@ -63,6 +63,11 @@ enum {
     CMD_ALL_SHARDS = 1u << 24, /* locks shards itself (walks the keyspace) */
     CMD_ALLOW_PAUSED = 1u << 25,
     CMD_TIMEOUT_NULL_BULK = 1u << 26, /* blocked: a timeout replies a null bulk, not array */
+    /* Channels, for ACL checks: PUBLISH-like (argv[1]) or SUBSCRIBE-like
+     * (argv[1..]); PATTERN: the arguments are patterns (PSUBSCRIBE). */
+    CMD_CHAN_PUBLISH = 1u << 27,
+    CMD_CHAN_SUBSCRIBE = 1u << 28,
+    CMD_CHAN_PATTERN = 1u << 29,
 };
 
 /* ACL categories (bit positions; names in cmdtab.c). */
@@ -101,7 +106,14 @@ typedef struct command {
      * "key value [NX | XX] [GET] [EX seconds | PX milliseconds | KEEPTTL]";
      * COMMAND DOCS derives its argument tree from it. */
     const char *args;
-    const char *key_flags; /* key-spec flags for COMMAND INFO, e.g. "RW ACCESS UPDATE" */
+    /* Key-spec flags (COMMAND INFO, ACL), e.g. "RW ACCESS UPDATE". Keys playing
+     * different roles take one set each, separated by ';': the i-th key found
+     * gets the i-th set, the last set applies to every further key
+     * ("RW ACCESS DELETE; OW UPDATE" for RENAME). */
+    const char *key_flags;
+    /* VARIABLE_FLAGS commands (SET, BITFIELD): the KEYF_* bits (cmdtab.h) of
+     * the keyidx-th key for these arguments; NULL: the declared sets. */
+    uint32_t (*key_flags_fn)(const slice *argv, int argc, int keyidx);
     struct command *subs;  /* subcommands (NULL-terminated array) */
     struct command *parent;
     int id;                /* index into per-worker stats */
@@ -172,7 +184,7 @@ struct client {
     int dbid;                  /* the index SELECTed: 0..databases-1 of its namespace */
     ks_db *db;                 /* in the keyspace: that of its namespace (namespace.h) */
     char *name, *lib_name, *lib_ver;
-    char *user;                /* ACL user name ("default") */
+    struct acl_user *user;     /* ACL user (server/acl.h); changes under srv.clients_lock */
     char addr[64], laddr[64];
     uint64_t ctime_ms, last_ms;
     uint64_t cmd_start_ms;     /* last bytes of a partial command arrived (0: none) */

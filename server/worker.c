@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "db/ks.h"
+#include "server/acl.h"
 #include "server/aof.h"
 #include "server/blocking.h"
 #include "server/client.h"
@@ -172,11 +173,11 @@ static void reject(int fd, const char *msg)
     close(fd);
 }
 
-/* Protected mode applies while the default user needs no password (ACL:
- * the default user's nopass; today requirepass). */
+/* Protected mode applies while the default user needs no password (it is
+ * `nopass`, whether through requirepass or ACL SETUSER default). */
 static int default_user_has_password(void)
 {
-    return cfg.requirepass && cfg.requirepass[0];
+    return !acl_default_nopass();
 }
 
 /* Redis 7.0's reply to a client refused by protected mode, word for word but
@@ -442,6 +443,7 @@ static void before_sleep(loop *l, void *priv)
         }
     }
     aof_kick(); /* one log write and fsync for all this pass's commands */
+    acl_quiescent(w->id); /* every command of this pass is done with its ACL version */
     client_flush_pending(w);
     client_free_closed(w);
     struct timespec ts;
