@@ -370,6 +370,19 @@ static long inline_token(char *in, size_t end, size_t *rdp)
     return (long)(wr - start);
 }
 
+int resp_inline_next(char *line, size_t end, size_t *pos, size_t *start, size_t *len)
+{
+    size_t rd = *pos;
+    while (rd < end && is_space(line[rd]))
+        rd++;
+    *pos = *start = rd;
+    if (rd == end) return 0;
+    long n = inline_token(line, end, pos);
+    if (n < 0) return -1;
+    *len = (size_t)n;
+    return 1;
+}
+
 static int read_inline(resp_reader *r, const resp_limits *lim, char *in, size_t len,
                        size_t *consumed)
 {
@@ -383,17 +396,13 @@ static int read_inline(resp_reader *r, const resp_limits *lim, char *in, size_t 
     size_t eol = (size_t)(nl - in), end = eol;
     if (end > 0 && in[end - 1] == '\r') end--;
     r->argc = 0;
-    size_t rd = 0;
-    for (;;) {
-        while (rd < end && is_space(in[rd]))
-            rd++;
-        if (rd == end) break;
-        size_t start = rd;
-        long n = inline_token(in, end, &rd);
-        if (n < 0) return fail(r, "unbalanced quotes in request");
+    size_t rd = 0, start, n;
+    int rc;
+    while ((rc = resp_inline_next(in, end, &rd, &start, &n)) > 0) {
         if (r->argc >= lim->max_args) return fail(r, "too big inline request");
-        push_arg(r, start, (size_t)n, 0);
+        push_arg(r, start, n, 0);
     }
+    if (rc < 0) return fail(r, "unbalanced quotes in request");
     return done(r, eol + 1, consumed);
 }
 

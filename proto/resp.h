@@ -80,6 +80,14 @@ void resp_reader_reset(resp_reader *r);
 int resp_read_command(resp_reader *r, const resp_limits *lim, char *buf, size_t len,
                       size_t *consumed);
 
+/* Splits a line into arguments the way inline commands (and redis-cli) do:
+ * spaces separate; "..." takes the escapes \n \r \t \b \a \xHH and \<c>;
+ * '...' takes \'; a closing quote must be followed by a space or the end.
+ * Each call finds the next argument of line[*pos..end), unescapes it IN PLACE
+ * and returns 1 with line[*start .. *start + *len) holding it; 0 when no
+ * argument is left; -1 on unbalanced quotes. Start with *pos = 0. */
+int resp_inline_next(char *line, size_t end, size_t *pos, size_t *start, size_t *len);
+
 /* ---- Generic value reader (clients, tests, fuzzing) ----
  * Parses one complete RESP2/RESP3 value of any type, for the client library
  * and tools. Depth is bounded by max_depth, lengths by lim. Returns RESP_OK with
