@@ -530,11 +530,9 @@ static void cmd_acl_help(client *c)
         "    Return the current connection username.",
         "HELP",
         "    Prints this help.",
+        NULL,
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    reply_array(c, n);
-    for (size_t i = 0; i < n; i++)
-        reply_status(c, lines[i]);
+    reply_help(c, lines);
 }
 
 /* ------------------------------------------------------------- table */

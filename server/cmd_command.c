@@ -563,11 +563,9 @@ static void command_help_cmd(client *c)
         "    Return the key names found in a full command line, with their flags.",
         "HELP",
         "    Print this help.",
+        NULL,
     };
-    size_t n = sizeof(lines) / sizeof(lines[0]);
-    reply_array(c, n);
-    for (size_t i = 0; i < n; i++)
-        reply_status(c, lines[i]);
+    reply_help(c, lines);
 }
 
 /* ---------------------------------------------------------- command table */

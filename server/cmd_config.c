@@ -155,11 +155,9 @@ void cmd_config_help(client *c)
         "    Write the running settings into the configuration file.",
         "HELP",
         "    Print this help.",
+        NULL,
     };
-    size_t n = sizeof(help) / sizeof(help[0]);
-    reply_array(c, n);
-    for (size_t i = 0; i < n; i++)
-        reply_status(c, help[i]);
+    reply_help(c, help);
 }
 
 /* ---------------------------------------------------------------- table */

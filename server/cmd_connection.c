@@ -554,14 +554,6 @@ static void cmd_client_no_evict(client *c)
     reply_ok(c);
 }
 
-static void reply_help(client *c, const char *const *lines)
-{
-    size_t n = 0;
-    while (lines[n]) n++;
-    reply_array(c, n);
-    for (size_t i = 0; i < n; i++) reply_status(c, lines[i]);
-}
-
 static void cmd_client_help(client *c)
 {
     static const char *const help[] = {

@@ -199,10 +199,7 @@ static void cmd_pubsub_help(client *c)
         "    Print this help.",
         NULL,
     };
-    size_t n = 0;
-    while (help[n]) n++;
-    reply_array(c, n);
-    for (size_t i = 0; i < n; i++) reply_status(c, help[i]);
+    reply_help(c, help);
 }
 
 #define PS_CMD(...) {.group = "pubsub", __VA_ARGS__}

@@ -364,14 +364,6 @@ static size_t reply_range(client *c, stream *s, stream_id start, stream_id end,
     return n;
 }
 
-static void reply_help(client *c, const char *const *lines)
-{
-    size_t n = 0;
-    while (lines[n]) n++;
-    reply_array(c, n);
-    for (size_t i = 0; i < n; i++) reply_status(c, lines[i]);
-}
-
 /* Redis's reply for a subcommand with a bad argument list. */
 static void reply_sub_syntax(client *c, const char *container)
 {

@@ -259,3 +259,13 @@ void stats_count_error(worker_stats *st, const char *msg, size_t len)
     st->err[st->nerr].count = 1;
     st->nerr++;
 }
+
+void reply_help(client *c, const char *const *lines)
+{
+    size_t n = 0;
+    while (lines[n])
+        n++;
+    reply_array(c, n);
+    for (size_t i = 0; i < n; i++)
+        reply_status(c, lines[i]);
+}

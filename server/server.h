@@ -228,6 +228,8 @@ void reply_verbatim(client *c, const char *p, size_t len, const char *ext);
 void reply_bignum(client *c, const char *p, size_t len);
 size_t reply_defer(client *c);
 void reply_set_deferred(client *c, size_t mark, resp_agg kind, size_t n);
+/* A HELP subcommand's reply: the NULL-terminated lines as status replies. */
+void reply_help(client *c, const char *const *lines);
 /* Common errors with Redis's texts. */
 void reply_err_arity(client *c);
 void reply_err_syntax(client *c);
