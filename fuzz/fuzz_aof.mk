@@ -1,5 +1,4 @@
 # fuzz_aof.mk — the AOF loader runs commands, so the target links the whole
-# server (every layer but main.c).
-SRCS_aof := $(filter-out server/main.c,$(patsubst ../%,%,$(wildcard ../core/*.c ../proto/*.c \
-              ../net/*.c ../db/*.c ../types/*.c ../persist/*.c ../server/*.c)))
-$(B)/fuzz_aof: LDLIBS += -llzf
+# server (SERVER_SRCS in the Makefile).
+SRCS_aof := $(SERVER_SRCS)
+$(B)/fuzz_aof: LDLIBS += $(SERVER_LIBS)
