@@ -314,12 +314,14 @@ static int run_once(int argc, char **argv, const size_t *lens)
     if (!C.k && cli_connect(0) != 0) return -1;
     kvik_reply *r = kvik_command(C.k, argc, (const char *const *)argv, lens);
     if (!r) {
-        fprintf(stderr, "Error: %s\n", kvik_errstr(C.k));
+        /* SHUTDOWN succeeds by closing the connection: not an error (as redis-cli). */
+        int shut = !strcasecmp(argv[0], "shutdown") && kvik_errcode_of(C.k) == KVIK_E_IO;
+        if (!shut) fprintf(stderr, "Error: %s\n", kvik_errstr(C.k));
         kvik_close(C.k);
         C.k = NULL;
-        C.broken++;
+        if (!shut) C.broken++;
         set_prompt();
-        return -1;
+        return shut ? 0 : -1;
     }
     if (r->type == KVIK_ERROR) C.errors++;
     track_state(argc, argv, r);

@@ -192,6 +192,13 @@ def test_one_shot_exit_codes(shared_server, r):
     assert rc == 1 and b"Could not connect" in err
 
 
+def test_shutdown_is_not_an_error(server):
+    """SHUTDOWN answers by closing the connection: exit 0, nothing printed, as redis-cli."""
+    srv = server("--save", "")
+    assert run([CLI] + addr(srv) + ["SHUTDOWN", "NOSAVE"]) == (0, b"", b"")
+    assert srv.wait_exit() == 0
+
+
 def test_repeat_interval_and_db(shared_server, r):
     a = [CLI] + addr(shared_server)
     assert run(a + ["-r", "3", "-i", "0.05", "INCR", "c"])[1] == b"1\n2\n3\n"
