@@ -2081,6 +2081,11 @@ static const char *const gen_rdb[] = {"save", "3600 1 300 100 60 10000", "append
 static const char *const gen_aof[] = {"save", "", "appendonly", "yes", "appendfsync",
                                       "everysec", NULL};
 
+/* Applied to every generated file: a file meant for a real deployment listens
+ * on loopback only, as redis.conf does, until the user opens it up. */
+static const char *const gen_base[] = {"bind", "127.0.0.1 -::1", NULL};
+#define GEN_BASE "base"
+
 static const gen_profile gen_profiles[] = {
     {"tls", gen_tls},
     {"native", gen_native},
@@ -2093,6 +2098,10 @@ static const gen_profile gen_profiles[] = {
 /* "storage=aof" -> "--storage aof", "tls" -> "--tls". */
 static const char *profile_flag(const char *profile, char *out, size_t size)
 {
+    if (strcmp(profile, GEN_BASE) == 0) {
+        snprintf(out, size, "--gen-config: loopback only, as redis.conf");
+        return out;
+    }
     const char *eq = strchr(profile, '=');
     if (eq)
         snprintf(out, size, "--%.*s %s", (int)(eq - profile), profile, eq + 1);
@@ -2111,7 +2120,8 @@ static void print_gen_help(FILE *out)
                 "kvik-server --gen-config [--tls] [--native] [--storage memory|aof|rdb] "
                 "prints a complete config file: every setting above, by section, with its "
                 "doc text, at its default; the options set these instead (uncommented and "
-                "marked '(chosen by ...)'). The file loads back unchanged. Relative paths "
+                "marked '(chosen by ...)'); every file binds 127.0.0.1 -::1 (loopback "
+                "only, as redis.conf). The file loads back unchanged. Relative paths "
                 "are relative to dir, where the server works (by default the directory it "
                 "starts in); tools/gen-certs.sh writes the certificates --tls names.");
     for (int i = 0; i < NPROFILES; i++) {
@@ -2166,10 +2176,13 @@ int cfg_gen_profiles(FILE *out, int n, const char *const *profiles)
     fill_defaults(&ref);
     fill_defaults(&val);
     pthread_mutex_unlock(&lock);
-    for (int i = 0; i < n; i++) {
-        const gen_profile *p = gen_profiles;
-        while (strcmp(p->name, profiles[i]) != 0)
-            p++;
+    for (int i = -1; i < n; i++) {
+        const gen_profile base = {GEN_BASE, gen_base}, *p = &base;
+        if (i >= 0) {
+            p = gen_profiles;
+            while (strcmp(p->name, profiles[i]) != 0)
+                p++;
+        }
         for (const char *const *kv = p->pairs; *kv; kv += 2) {
             gen_set(&val, kv[0], kv[1]);
             if (nchosen < CFG_GEN_MAX_SETTINGS) {

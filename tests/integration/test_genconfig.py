@@ -142,6 +142,14 @@ def check_tls(srv):
         assert s.recv(100) == b"+PONG\r\n"
 
 
+def test_generated_config_listens_on_loopback():
+    """A generated file is meant for a deployment: it binds loopback only, as
+    redis.conf does, and says so."""
+    text = gen([])
+    assert "\nbind 127.0.0.1 -::1\n" in text
+    assert "# (chosen by --gen-config: loopback only, as redis.conf)\nbind " in text
+
+
 def test_gen_config_rejects_unknown_options():
     p = subprocess.run([server_binary(), "--gen-config", "--storage", "tape"],
                        capture_output=True, text=True, timeout=20)
