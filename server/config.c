@@ -2147,12 +2147,16 @@ static void gen_set(kv_config *c, const char *name, const char *value)
     char err[256];
     const cfg_def *d = find_def(name);
     char *old = d && is_string_type(d) ? *str_field(d, c) : NULL;
+    char *old_bind[CFG_MAX_BIND]; /* c owns its bind strings; parse_bind replaces them */
+    memcpy(old_bind, c->bind, sizeof(old_bind));
     char *v = (char *)value;
     if (!d || parse_value(d, c, 1, &v, 0, err, sizeof(err)) != 0) {
         fprintf(stderr, "kvik: bad --gen-config preset %s %s\n", name, value);
         abort(); /* cannot happen: the presets are tested */
     }
     if (old && old != *str_field(d, c)) mem_free(old);
+    for (int i = 0; i < CFG_MAX_BIND; i++)
+        if (old_bind[i] && old_bind[i] != c->bind[i]) mem_free(old_bind[i]);
 }
 
 int cfg_gen_profiles(FILE *out, int n, const char *const *profiles)
