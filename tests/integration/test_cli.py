@@ -25,15 +25,7 @@ import util
 REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 
 
-def cli_path():
-    p = os.environ.get("KVIK_CLI")
-    if not p:
-        base = os.path.dirname(util.server_binary()) if util.IS_KVIK else os.path.join(util.REPO, "bin")
-        p = os.path.join(base, "kvik-cli")
-    return p
-
-
-CLI = cli_path()
+CLI = util.tool_binary("kvik-cli", "KVIK_CLI")
 pytestmark = pytest.mark.skipif(not os.access(CLI, os.X_OK), reason="kvik-cli not built: " + CLI)
 
 # Under the sanitizer build, LeakSanitizer stays on for the cli's own memory;

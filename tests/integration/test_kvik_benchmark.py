@@ -20,16 +20,8 @@ import pytest
 import util
 
 
-def bench_path():
-    p = os.environ.get("KVIK_BENCHMARK")
-    if not p:
-        base = os.path.dirname(util.server_binary()) if util.IS_KVIK else os.path.join(util.REPO, "bin")
-        p = os.path.join(base, "kvik-benchmark")
-    return p
-
-
-BENCH = bench_path()
-CLI = os.path.join(os.path.dirname(BENCH), "kvik-cli")
+BENCH = util.tool_binary("kvik-benchmark", "KVIK_BENCHMARK")
+CLI = util.tool_binary("kvik-cli", "KVIK_CLI")
 pytestmark = pytest.mark.skipif(not os.access(BENCH, os.X_OK), reason="not built: " + BENCH)
 
 

@@ -642,7 +642,7 @@ def test_native_protocol_over_tls(server, certs):
 @pytest.mark.kvik_only
 def test_kvik_cli_native_over_tls(server, certs):
     """kvik-cli --native --tls (libkvik's native protocol on a TLS stream)."""
-    cli = os.path.join(os.path.dirname(util.server_binary()), "kvik-cli")
+    cli = util.tool_binary("kvik-cli", "KVIK_CLI")
     if not os.access(cli, os.X_OK):
         pytest.skip("kvik-cli not built")
     nport = free_port()

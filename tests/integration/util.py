@@ -68,6 +68,16 @@ def server_binary():
     return os.path.abspath(path)
 
 
+def tool_binary(name, env_var):
+    """A kvik tool (kvik-cli, kvik-benchmark): $env_var, else beside the server
+    binary under test (bin/ or bin-asan/), else bin/ when testing redis-server."""
+    path = os.environ.get(env_var)
+    if not path:
+        base = os.path.dirname(server_binary()) if IS_KVIK else os.path.join(REPO, "bin")
+        path = os.path.join(base, name)
+    return path
+
+
 def free_port():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
