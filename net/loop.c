@@ -21,6 +21,8 @@ struct loop {
     void *cron_priv;
     void (*before_sleep)(loop *, void *);
     void *bs_priv;
+    unsigned poll_max_us; /* busy-poll bound (0: off) */
+    unsigned poll_us;     /* current busy-poll window, adapted per wait */
     struct epoll_event ev[LOOP_BATCH];
 };
 
@@ -29,6 +31,13 @@ static uint64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* a few ms of precision is plenty */
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 loop *loop_new(void)
@@ -88,6 +97,51 @@ void loop_wake_in(loop *l, uint64_t ms)
     if (l->wake_in < 0 || (int64_t)ms < l->wake_in) l->wake_in = (int64_t)ms;
 }
 
+void loop_set_busy_poll(loop *l, unsigned max_us)
+{
+    l->poll_max_us = max_us;
+    if (l->poll_us > max_us) l->poll_us = max_us;
+}
+
+unsigned loop_busy_poll_window(const loop *l)
+{
+    return l->poll_us;
+}
+
+/* Smallest window a poll starts from once waits have been short. */
+#define POLL_START_US 4
+
+unsigned loop_poll_adapt(unsigned window, unsigned bound, int event, uint64_t waited_us)
+{
+    if (event && waited_us <= bound) {
+        unsigned grown = window ? window * 2 : POLL_START_US;
+        return grown < bound ? grown : bound;
+    }
+    return window / 2 >= POLL_START_US ? window / 2 : 0;
+}
+
+/* Waits for events. With busy polling on, a wait that would block first polls
+ * for up to poll_us: a request that arrives within it is served without the
+ * worker sleeping, and without the sender paying for waking it. The window
+ * adapts (loop_poll_adapt) as the kernel's halt polling does for virtual
+ * CPUs, so a worker whose requests come further apart than the bound soon
+ * stops polling and spends no CPU on it. */
+static int wait_events(loop *l, int timeout)
+{
+    if (timeout == 0 || l->poll_max_us == 0) return epoll_wait(l->epfd, l->ev, LOOP_BATCH, timeout);
+    uint64_t start = now_us();
+    if (l->poll_us) {
+        uint64_t until = start + l->poll_us;
+        do {
+            int n = epoll_wait(l->epfd, l->ev, LOOP_BATCH, 0);
+            if (n != 0) return n; /* caught within the window: keep it */
+        } while (now_us() < until);
+    }
+    int n = epoll_wait(l->epfd, l->ev, LOOP_BATCH, timeout);
+    if (n >= 0) l->poll_us = loop_poll_adapt(l->poll_us, l->poll_max_us, n > 0, now_us() - start);
+    return n;
+}
+
 void loop_run_once(loop *l)
 {
     if (l->before_sleep) l->before_sleep(l, l->bs_priv);
@@ -104,7 +158,7 @@ void loop_run_once(loop *l)
         timeout = 0;
         l->nowait = 0;
     }
-    int n = epoll_wait(l->epfd, l->ev, LOOP_BATCH, timeout);
+    int n = wait_events(l, timeout);
     for (int i = 0; i < n; i++) {
         loop_handle *h = l->ev[i].data.ptr;
         uint32_t e = l->ev[i].events;

@@ -44,6 +44,15 @@ void loop_stop(loop *l);
 int loop_stopped(loop *l);
 void loop_set_cron(loop *l, int period_ms, void (*fn)(loop *, void *), void *priv);
 void loop_set_before_sleep(loop *l, void (*fn)(loop *, void *), void *priv);
+/* Lets a wait poll for up to max_us before it sleeps (0: never); the window
+ * in use adapts to how soon events come (see wait_events in loop.c). */
+void loop_set_busy_poll(loop *l, unsigned max_us);
+/* The busy-poll window the next wait will use, in microseconds. */
+unsigned loop_busy_poll_window(const loop *l);
+/* The window after a wait that polled for `window` without an event, then
+ * slept: an event within `bound` microseconds of the start grows it (the poll
+ * was just too short), a later event or a timer halves it. */
+unsigned loop_poll_adapt(unsigned window, unsigned bound, int event, uint64_t waited_us);
 /* Makes the next wait return at once (e.g. work was queued from this thread). */
 void loop_nowait(loop *l);
 /* Makes the next wait return within ms milliseconds at the latest (called

@@ -244,6 +244,11 @@ static const cfg_def defs[] = {
         "Seconds between TCP keepalive probes on idle connections (0: off)."),
     INT("threads", threads, 1, 128, NULL, IMM, S_NETWORK,
         "Worker threads, each with its own event loop (default: one per online CPU)."),
+    INT("busy-poll-us", busy_poll_us, 0, 1000, "50", 0, S_NETWORK,
+        "Longest a worker polls for new requests before it sleeps, in microseconds; the "
+        "poll adapts, growing while requests arrive within it and shrinking when they do "
+        "not, so an idle worker does not poll; off while there are more workers than CPUs "
+        "(0: always sleep at once)."),
     INT("maxclients", maxclients, 1, INT_MAX, "10000", 0, S_NETWORK,
         "Most clients connected at once; extra connections get an error and are closed."),
 

@@ -65,6 +65,7 @@ typedef struct kv_config {
     long long timeout; /* idle client timeout, seconds, 0 = none */
     int tcp_keepalive;
     int threads;
+    int busy_poll_us; /* upper bound of a worker's adaptive busy poll */
     int maxclients;
     /* process */
     int daemonize;

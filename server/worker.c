@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -432,6 +433,18 @@ void worker_post(worker *w, void (*fn)(worker *, void *), void *arg)
 
 /* ---------------------------------------------------------------- loop */
 
+/* Busy polling only pays while each worker has a core to itself: with more
+ * workers than the CPUs the process may run on, a polling worker would take
+ * time from another (docs/architecture.md, Threads). */
+static int poll_cores_ok;
+
+static void check_poll_cores(int nworkers)
+{
+    cpu_set_t set;
+    int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+    poll_cores_ok = nworkers <= cpus;
+}
+
 static void before_sleep(loop *l, void *priv)
 {
     worker *w = priv;
@@ -446,6 +459,7 @@ static void before_sleep(loop *l, void *priv)
     acl_quiescent(w->id); /* every command of this pass is done with its ACL version */
     client_flush_pending(w);
     client_free_closed(w);
+    loop_set_busy_poll(l, poll_cores_ok ? (unsigned)cfg.busy_poll_us : 0);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME_COARSE, &ts);
     w->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -491,6 +505,7 @@ static void *worker_main(void *arg)
 int workers_start(int n)
 {
     srv.nworkers = n;
+    check_poll_cores(n);
     srv.workers = mem_calloc(sizeof(worker) * (size_t)n);
     int ids = cmd_total_ids();
     for (int i = 0; i < n; i++) {
