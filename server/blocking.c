@@ -201,13 +201,16 @@ static int owner_claim(bwait *b)
     }
 }
 
-/* Detaches b from its client and lets the client read commands again. */
+/* Detaches b from its client and lets the client read commands again. The
+ * end of a wait counts as activity: the idle `timeout` starts again from here,
+ * so the cron cannot close a client whose reply is about to be written. */
 static void unblock(client *c)
 {
     pthread_mutex_lock(&srv.clients_lock);
     c->blk = NULL;
     c->flags &= ~CL_BLOCKED;
     pthread_mutex_unlock(&srv.clients_lock);
+    c->last_ms = now_ms();
 }
 
 static void resume(client *c)

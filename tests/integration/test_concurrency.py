@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from resp import Error, Integer, RawClient, Simple
-from util import ServerFactory, cmd, finish, info_dict, wait_for
+from util import ServerFactory, cmd, finish, info_dict, run_threads, wait_for
 
 N_CLIENTS = 50
 
@@ -29,28 +29,6 @@ def c(conc_server):
     yield cl
     conc_server.close_clients()
     assert conc_server.is_running(), "server died\n" + conc_server.output_tail()
-
-
-def run_threads(n, target, timeout=60):
-    """Run target(i) in n threads; re-raise the first exception."""
-    errors = []
-    barrier = threading.Barrier(n)
-
-    def wrap(i):
-        try:
-            barrier.wait(timeout=30)
-            target(i)
-        except BaseException as e:  # noqa
-            errors.append(e)
-
-    threads = [threading.Thread(target=wrap, args=(i,), daemon=True) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    assert not any(t.is_alive() for t in threads), "worker threads did not finish"
-    if errors:
-        raise errors[0]
 
 
 def test_incr_exact(conc_server, c):

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from resp import Error, Null, RawClient
-from util import free_port, parse_info, wait_for
+from util import free_port, parse_info, run_parallel, wait_for
 
 pytestmark = pytest.mark.kvik_only
 
@@ -965,31 +965,21 @@ def test_concurrent_namespaces(spaces):
     """Clients of several namespaces writing at once (on both workers of a
     threads-2 server): every namespace ends with exactly its own writes, and
     NAMESPACE INFO's key count is exact."""
-    import threading
     names = [spaces.name() for _ in range(4)]
-    errors = []
 
     def work(name, part):
-        try:
-            c = RawClient(spaces.server.host, spaces.server.port)
-            ok(c.call("NAMESPACE", "USE", name))
-            cmds = []
-            for i in range(300):
-                cmds += [("INCR", "ctr"), ("SET", "%s:%d:%d" % (name, part, i), i),
-                         ("PUBLISH", "ch", name)]
-            c.send_many(cmds)
-            reps = c.read_many(len(cmds))
-            assert not any(isinstance(x, Error) for x in reps)
-            c.close()
-        except Exception as e:  # reported below
-            errors.append(e)
+        c = RawClient(spaces.server.host, spaces.server.port)
+        ok(c.call("NAMESPACE", "USE", name))
+        cmds = []
+        for i in range(300):
+            cmds += [("INCR", "ctr"), ("SET", "%s:%d:%d" % (name, part, i), i),
+                     ("PUBLISH", "ch", name)]
+        c.send_many(cmds)
+        reps = c.read_many(len(cmds))
+        assert not any(isinstance(x, Error) for x in reps)
+        c.close()
 
-    ts = [threading.Thread(target=work, args=(n, p)) for n in names for p in range(2)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(60)
-    assert not errors, errors
+    run_parallel([lambda n=n, p=p: work(n, p) for n in names for p in range(2)])
     admin = spaces.conn()
     for n in names:
         c = spaces.conn(n)

@@ -291,27 +291,18 @@ def test_multi_exec(srv, certs):
 
 
 def test_many_concurrent_clients(srv, certs):
-    errors = []
     ctx = client_ctx(certs)
 
     def work(i):
-        try:
-            c = TlsRaw(srv, ctx)
-            for j in range(20):
-                c.send("INCR", "counter")
-                c.send("SET", "c%d:%d" % (i, j), "x" * (i + j))
-            replies = c.read_many(40)
-            assert replies[1::2] == [b"OK"] * 20
-            c.close()
-        except Exception as e:  # noqa: BLE001
-            errors.append(repr(e))
+        c = TlsRaw(srv, ctx)
+        for j in range(20):
+            c.send("INCR", "counter")
+            c.send("SET", "c%d:%d" % (i, j), "x" * (i + j))
+        replies = c.read_many(40)
+        assert replies[1::2] == [b"OK"] * 20
+        c.close()
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(60)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors, errors[:5]
+    util.run_threads(60, work)
     assert srv.client().get("counter") == b"1200"
 
 

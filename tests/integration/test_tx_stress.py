@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from resp import NULL_ARRAY, NULL_BULK, Array, Error, RawClient, Simple
-from util import ServerFactory, cmd, finish
+from util import ServerFactory, cmd, finish, run_parallel
 
 OK = Simple(b"OK")
 QUEUED = Simple(b"QUEUED")
@@ -35,32 +35,6 @@ def c(stress_server):
     yield cl
     stress_server.close_clients()
     assert stress_server.is_running(), "server died\n" + stress_server.output_tail()
-
-
-def run_parallel(targets, timeout=60):
-    """Run each callable in its own thread, all released at once; re-raise the
-    first exception."""
-    errors = []
-    barrier = threading.Barrier(len(targets))
-
-    def wrap(fn):
-        try:
-            barrier.wait(timeout=30)
-            fn()
-        except BaseException as e:  # noqa
-            errors.append(e)
-
-    threads = [threading.Thread(target=wrap, args=(t,), daemon=True) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    assert not any(t.is_alive() for t in threads), "worker threads did not finish"
-    if errors:
-        raise errors[0]
-
-
-# --------------------------------------------------------------------------- WATCH
 
 
 def test_money_transfers_conserve_total(stress_server, c):

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -487,3 +488,32 @@ def err(client, *args):
     except redis.ResponseError as e:
         return str(e)
     raise AssertionError("expected an error from %r, got %r" % (args, reply))
+
+
+def run_parallel(targets, timeout=60):
+    """Runs each callable in a thread of its own, all released at once by a
+    barrier; waits for all, fails if one is still running after timeout
+    seconds, and re-raises the first exception any of them raised."""
+    errors = []
+    barrier = threading.Barrier(len(targets))
+
+    def wrap(fn):
+        try:
+            barrier.wait(timeout=30)
+            fn()
+        except BaseException as e:  # noqa: BLE001 -- re-raised below
+            errors.append(e)
+
+    threads = [threading.Thread(target=wrap, args=(t,), daemon=True) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not any(t.is_alive() for t in threads), "worker threads did not finish"
+    if errors:
+        raise errors[0]
+
+
+def run_threads(n, target, timeout=60):
+    """run_parallel of target(0) .. target(n - 1)."""
+    run_parallel([lambda i=i: target(i) for i in range(n)], timeout)
