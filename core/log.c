@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,7 +29,7 @@
 
 #include "core/mem.h"
 
-static int min_level = LOG_NOTICE;
+static _Atomic int min_level = LOG_NOTICE; /* CONFIG SET changes it while workers log */
 static int rotation = LOG_ROTATE_NEVER;
 static FILE *out;
 static char *out_path;
@@ -37,7 +38,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void log_set_level(int level)
 {
-    min_level = level;
+    atomic_store_explicit(&min_level, level, memory_order_relaxed);
 }
 
 /* The start of the period (hour or day, local time) holding t. */
@@ -135,7 +136,7 @@ int log_rotate_now(void)
 
 void log_msg(int level, const char *fmt, ...)
 {
-    if (level < min_level) return;
+    if (level < atomic_load_explicit(&min_level, memory_order_relaxed)) return;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);

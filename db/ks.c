@@ -1199,11 +1199,11 @@ void ks_rehash_some(int wid, int nworkers, uint64_t budget_us)
 {
     uint64_t start = mono_us();
     for (int i = 0; i < nslots; i++) {
-        if (!db_get(i)) continue;
+        ks_db *db = db_get(i);
+        if (!db || !ks_db_keys(db)) continue; /* an empty database has nothing to rehash */
         for (int s = wid; s < KS_SHARDS; s += nworkers) {
-            part *p = &db_get(i)->parts[s];
-            if (!p->keys) continue;
-            ks_lock(s);
+            part *p = &db->parts[s];
+            ks_lock(s); /* p's tables change under this lock only */
             if (p->keys) htab_rehash_step(p->keys, 64);
             if (p->expires) htab_rehash_step(p->expires, 64);
             ks_unlock(s);
