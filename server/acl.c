@@ -601,6 +601,36 @@ static acl_perm *default_perm(void)
     return p;
 }
 
+/* Parses one user declaration (name, then rules) onto v[*n]. 0, or -1 with
+ * the reason in err. */
+static int parse_user(const slice *args, int w, loaded **v, int *n, char *err, size_t errlen)
+{
+    if (memchr(args[0].p, ' ', args[0].len) || memchr(args[0].p, 0, args[0].len)) {
+        snprintf(err, errlen, "Usernames can't contain spaces or null characters");
+        return -1;
+    }
+    for (int i = 0; i < *n; i++) {
+        if (strlen((*v)[i].name) == args[0].len &&
+            memcmp((*v)[i].name, args[0].p, args[0].len) == 0) {
+            snprintf(err, errlen, "Duplicate user '%.*s' found", (int)args[0].len,
+                     args[0].p);
+            return -1;
+        }
+    }
+    acl_perm *p = acl_perm_new();
+    if (acl_perm_apply(p, args + 1, w - 1, err, errlen) < 0) {
+        acl_perm_free(p);
+        return -1;
+    }
+    *v = mem_realloc(*v, sizeof(**v) * (size_t)(*n + 1));
+    (*v)[*n].name = mem_alloc(args[0].len + 1);
+    memcpy((*v)[*n].name, args[0].p, args[0].len);
+    (*v)[*n].name[args[0].len] = 0;
+    (*v)[*n].p = p;
+    (*n)++;
+    return 0;
+}
+
 /* Parses path into users; 0, or -1 with err ("path:line: message."). */
 static int parse_file(const char *path, loaded **out, int *nout, char *err, size_t errlen)
 {
@@ -637,39 +667,12 @@ static int parse_file(const char *path, loaded **out, int *nout, char *err, size
             rc = -1;
             break;
         }
-        if (memchr(args[1].p, ' ', args[1].len) || memchr(args[1].p, 0, args[1].len)) {
-            snprintf(err, errlen,
-                     "%s:%d: Usernames can't contain spaces or null characters. ", path,
-                     lineno);
-            rc = -1;
-            break;
-        }
-        int dup = 0;
-        for (int i = 0; i < n; i++)
-            if (strlen(v[i].name) == args[1].len &&
-                memcmp(v[i].name, args[1].p, args[1].len) == 0)
-                dup = 1;
-        if (dup) {
-            snprintf(err, errlen, "%s:%d: Duplicate user '%.*s' found. ", path, lineno,
-                     (int)args[1].len, args[1].p);
-            rc = -1;
-            break;
-        }
-        acl_perm *p = acl_perm_new();
         char e[512];
-        if (acl_perm_apply(p, args + 2, w - 2, e, sizeof(e)) < 0) {
-            const char *m = strncmp(e, "Error in ACL SETUSER modifier ", 30) == 0 ? e : e;
-            snprintf(err, errlen, "%s:%d: %s. ", path, lineno, m);
-            acl_perm_free(p);
+        if (parse_user(args + 1, w - 1, &v, &n, e, sizeof(e)) < 0) {
+            snprintf(err, errlen, "%s:%d: %s. ", path, lineno, e);
             rc = -1;
             break;
         }
-        v = mem_realloc(v, sizeof(*v) * (size_t)(n + 1));
-        v[n].name = mem_alloc(args[1].len + 1);
-        memcpy(v[n].name, args[1].p, args[1].len);
-        v[n].name[args[1].len] = 0;
-        v[n].p = p;
-        n++;
     }
     if (rc == 0 && ferror(f)) {
         snprintf(err, errlen, "Error reading the ACL file '%s'", path);
@@ -689,27 +692,26 @@ static int parse_file(const char *path, loaded **out, int *nout, char *err, size
     return 0;
 }
 
-/* Replaces every user with the file's. Existing handles are kept (their
- * clients see the new rules at once); users missing from the file are
- * deleted and their clients disconnected; a missing default user gets the
- * initial default rules. */
-int acl_load_file(const char *path, char *err, size_t errlen)
+/* Publishes parsed users (taking their permissions). Existing handles are
+ * kept (their clients see the new rules at once). With replace_all (ACL LOAD)
+ * users missing from v are deleted and their clients disconnected, and a
+ * missing default user gets the initial default rules; without it (users
+ * declared in the config file) other users are left as they are. */
+static void install(loaded *v, int n, int replace_all)
 {
-    loaded *v;
-    int n;
-    if (parse_file(path, &v, &n, err, errlen) < 0) return -1;
     pthread_mutex_lock(&acl_lock);
     int has_default = 0;
     for (int i = 0; i < n; i++)
         has_default |= strcmp(v[i].name, "default") == 0;
-    /* drop users the file does not have */
-    for (int at = nusers - 1; at >= 0; at--) {
-        int keep = users[at] == default_user;
-        for (int i = 0; i < n && !keep; i++)
-            keep = strcmp(v[i].name, users[at]->name) == 0;
-        if (!keep) delete_at_locked(at);
+    if (replace_all) {
+        for (int at = nusers - 1; at >= 0; at--) {
+            int keep = users[at] == default_user;
+            for (int i = 0; i < n && !keep; i++)
+                keep = strcmp(v[i].name, users[at]->name) == 0;
+            if (!keep) delete_at_locked(at);
+        }
     }
-    if (!has_default) {
+    if (replace_all && !has_default) {
         acl_perm *old = acl_perm_of(default_user);
         acl_perm *p = default_perm();
         int moved = ns_changed(old, p);
@@ -731,8 +733,30 @@ int acl_load_file(const char *path, char *err, size_t errlen)
         if (moved) disconnect_user(u);
     }
     pthread_mutex_unlock(&acl_lock);
+}
+
+/* Replaces every user with the file's (install with replace_all). */
+int acl_load_file(const char *path, char *err, size_t errlen)
+{
+    loaded *v;
+    int n;
+    if (parse_file(path, &v, &n, err, errlen) < 0) return -1;
+    install(v, n, 1);
     loaded_free(v, n);
     return 0;
+}
+
+void acl_describe_users(buf *out)
+{
+    pthread_mutex_lock(&acl_lock);
+    for (int i = 0; i < nusers; i++) {
+        buf_puts(out, "user ");
+        buf_puts(out, users[i]->name);
+        buf_putc(out, ' ');
+        acl_perm_describe(acl_perm_of(users[i]), out);
+        buf_putc(out, '\n');
+    }
+    pthread_mutex_unlock(&acl_lock);
 }
 
 int acl_save_file(const char *path, char *err, size_t errlen)
@@ -740,15 +764,7 @@ int acl_save_file(const char *path, char *err, size_t errlen)
     char tmp[4096];
     snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
     buf out = BUF_INIT;
-    pthread_mutex_lock(&acl_lock);
-    for (int i = 0; i < nusers; i++) {
-        buf_puts(&out, "user ");
-        buf_puts(&out, users[i]->name);
-        buf_putc(&out, ' ');
-        acl_perm_describe(acl_perm_of(users[i]), &out);
-        buf_putc(&out, '\n');
-    }
-    pthread_mutex_unlock(&acl_lock);
+    acl_describe_users(&out);
     FILE *f = fopen(tmp, "w");
     int ok = f && fwrite(out.p, 1, out.len, f) == out.len && fflush(f) == 0 &&
              fsync(fileno(f)) == 0;
@@ -793,6 +809,36 @@ void acl_config_changed(void)
     pthread_mutex_unlock(&acl_lock);
 }
 
+/* Installs the users declared by `user` lines of the config file or command
+ * line (each line defines its user from scratch, as in Redis). */
+static int load_config_users(char *err, size_t errlen)
+{
+    loaded *v = NULL;
+    int n = 0;
+    for (int i = 0; i < cfg_user_count(); i++) {
+        int w, a = 0;
+        char **words = cfg_user_words(i, &w);
+        slice *args = mem_alloc(sizeof(slice) * (size_t)(w + 1));
+        args[a++] = slice_of(words[0], strlen(words[0]));
+        /* the default user exists already: its line starts from `reset`, as
+         * in Redis (which also turns on sanitize-payload) */
+        if (strcmp(words[0], "default") == 0) args[a++] = slice_of("reset", 5);
+        for (int k = 1; k < w; k++)
+            args[a++] = slice_of(words[k], strlen(words[k]));
+        char e[512];
+        int rc = parse_user(args, a, &v, &n, e, sizeof(e));
+        mem_free(args);
+        if (rc < 0) {
+            snprintf(err, errlen, "Error in user declaration '%s': %s", words[0], e);
+            loaded_free(v, n);
+            return -1;
+        }
+    }
+    install(v, n, 0);
+    loaded_free(v, n);
+    return 0;
+}
+
 int acl_init(char *err, size_t errlen)
 {
     acl_pubsub_default_all = cfg.acl_pubsub_default == 1;
@@ -802,8 +848,17 @@ int acl_init(char *err, size_t errlen)
     if (cfg.requirepass && cfg.requirepass[0]) apply_requirepass_locked();
     applied_requirepass = cfg.requirepass;
     pthread_mutex_unlock(&acl_lock);
-    if (cfg.aclfile && cfg.aclfile[0]) return acl_load_file(cfg.aclfile, err, errlen);
-    return 0;
+    if (cfg.aclfile && cfg.aclfile[0]) {
+        if (cfg_user_count()) {
+            snprintf(err, errlen,
+                     "Configuring kvik with users declared by user lines and an ACL file at "
+                     "the same time is invalid: declare users either in the aclfile or with "
+                     "user lines, not both");
+            return -1;
+        }
+        return acl_load_file(cfg.aclfile, err, errlen);
+    }
+    return load_config_users(err, errlen);
 }
 
 void acl_shutdown(void)

@@ -37,9 +37,12 @@ enum {
 /* Where a denial happened, for ACL LOG. */
 enum { ACL_CTX_TOPLEVEL = 0, ACL_CTX_MULTI = 1 };
 
-/* Creates the default user, applies requirepass and loads the aclfile (if
- * set). Returns 0, or -1 with a message in err. Call after cmd_init. */
+/* Creates the default user, applies requirepass, then loads the aclfile (if
+ * set) or the users of the config file's `user` lines (both is an error). Returns 0, or -1 with a message in err. Call after cmd_init. */
 int acl_init(char *err, size_t errlen);
+/* Appends a "user <name> <rules>\n" line per user, in ACL LIST form (ACL
+ * SAVE, CONFIG REWRITE). */
+void acl_describe_users(buf *out);
 /* Frees everything (exit). */
 void acl_shutdown(void);
 

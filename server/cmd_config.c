@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "server/acl.h"
 #include "server/config.h"
 
 /* A NUL-terminated copy of an argument. */
@@ -132,7 +133,18 @@ void cmd_config_rewrite(client *c)
         reply_err_arity(c);
         return;
     }
-    if (cfg_rewrite(err, sizeof(err)) != 0) {
+    /* Users go into the config file unless an aclfile keeps them (Redis). */
+    int rc;
+    if (cfg.aclfile && cfg.aclfile[0]) {
+        rc = cfg_rewrite_users(NULL, err, sizeof(err));
+    } else {
+        buf users = BUF_INIT;
+        acl_describe_users(&users);
+        buf_putc(&users, '\0');
+        rc = cfg_rewrite_users(users.p, err, sizeof(err));
+        buf_free(&users);
+    }
+    if (rc != 0) {
         fprintf(stderr, "CONFIG REWRITE failed: %s\n", err);
         reply_error(c, err);
         return;

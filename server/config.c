@@ -380,7 +380,8 @@ static const cfg_def defs[] = {
     STR("requirepass", requirepass, "", CF_SENSITIVE | NE, S_SECURITY,
         "Password of the default user (empty: none)."),
     STR("aclfile", aclfile, "", IMM | NE, S_SECURITY,
-        "File holding the ACL users (empty: none)."),
+        "File holding the ACL users (empty: none). Without it, users may be declared in "
+        "the config file by lines 'user <name> <rules...>' (not both; docs/acl.md)."),
     INT("acllog-max-len", acllog_max_len, 0, INT_MAX, "128", 0, S_SECURITY,
         "Entries kept by ACL LOG (denied commands and failed authentications)."),
     ENUM("acl-pubsub-default", acl_pubsub_default, enum_acl_pubsub, "resetchannels", 0,
@@ -567,6 +568,55 @@ static void words_free(words *ws)
     mem_free(ws->w);
     ws->n = ws->cap = 0;
     ws->w = NULL;
+}
+
+/* `user` lines, in the order read (see cfg_user_words). */
+static words *user_lines;
+static int nuser_lines;
+
+/* Keeps a `user` directive's words (argv[1..]); -1 with a reason for a line
+ * without a name or a second line for the same name (Redis refuses both). */
+static int add_user_line(int argc, char **argv, char *reason, size_t rlen)
+{
+    if (argc < 2) {
+        seterr(reason, rlen, "Bad directive or wrong number of arguments");
+        return -1;
+    }
+    for (int i = 0; i < nuser_lines; i++) {
+        if (strcmp(user_lines[i].w[0], argv[1]) == 0) {
+            seterr(reason, rlen,
+                   "Error in user declaration '%s': Duplicate user found. A user can only be "
+                   "defined once in config files",
+                   argv[1]);
+            return -1;
+        }
+    }
+    user_lines = mem_realloc(user_lines, sizeof(words) * (size_t)(nuser_lines + 1));
+    words *ws = &user_lines[nuser_lines++];
+    memset(ws, 0, sizeof(*ws));
+    for (int i = 1; i < argc; i++)
+        words_push(ws, argv[i], strlen(argv[i]));
+    return 0;
+}
+
+int cfg_user_count(void)
+{
+    return nuser_lines;
+}
+
+char **cfg_user_words(int i, int *n)
+{
+    *n = user_lines[i].n;
+    return user_lines[i].w;
+}
+
+static void free_user_lines(void)
+{
+    for (int i = 0; i < nuser_lines; i++)
+        words_free(&user_lines[i]);
+    mem_free(user_lines);
+    user_lines = NULL;
+    nuser_lines = 0;
 }
 
 static int hexval(int c)
@@ -1330,6 +1380,19 @@ static int fatal(loader *L, const char *where, const char *shown, size_t shown_l
  * replaced by "<redacted>". */
 static const char *shown_line(const cfg_def *d, const char *line, size_t *len, buf *tmp)
 {
+    if (!d && *len > 5 && !strncasecmp(line, "user", 4) && (line[4] == ' ' || line[4] == '\t')) {
+        /* a user line's rules may hold passwords: show its name only */
+        size_t at = 5;
+        while (at < *len && (line[at] == ' ' || line[at] == '\t'))
+            at++;
+        size_t name = at;
+        while (at < *len && line[at] != ' ' && line[at] != '\t')
+            at++;
+        tmp->len = 0;
+        buf_printf(tmp, "user %.*s <redacted>", (int)(at - name), line + name);
+        *len = tmp->len;
+        return tmp->p;
+    }
     if (!d || !(d->flags & CF_SENSITIVE)) return line;
     tmp->len = 0;
     buf_printf(tmp, "%s <redacted>", d->name);
@@ -1362,6 +1425,7 @@ static int apply_directive(loader *L, int argc, char **argv, const cfg_def **dp,
         if (rc == -2) *included = 1;
         return rc ? -1 : 0;
     }
+    if (!strcasecmp(argv[0], "user")) return add_user_line(argc, argv, reason, rlen);
     if (!strcasecmp(argv[0], "rename-command")) {
         seterr(reason, rlen,
                "rename-command is not supported: to disable or restrict commands use ACL "
@@ -1772,9 +1836,12 @@ void cfg_get(const char *pattern,
 /* ------------------------------------------------------------ CONFIG REWRITE */
 
 /* One line of the old file and what becomes of it. */
+#define RW_USER (-2)
+
 typedef struct rw_line {
     char *text; /* owned; the new text if replaced */
-    int def;    /* index into defs of the setting on this line, -1 if none */
+    int def;    /* index into defs of the setting on this line, -1 if none,
+                   RW_USER for a `user` line */
     int drop;   /* a surplus line of a setting: removed */
 } rw_line;
 
@@ -1835,7 +1902,9 @@ fail:
 }
 
 /* Builds the new file text from the old one (see cfg_rewrite). */
-static void rewrite_text(const char *old, size_t oldlen, buf *out)
+/* users: see cfg_rewrite_users; keep_users: leave the file's user lines. */
+static void rewrite_text(const char *old, size_t oldlen, int keep_users, const char *users,
+                         buf *out)
 {
     rw_line *lines = NULL;
     int nlines = 0, cap = 0, has_sig = 0;
@@ -1866,6 +1935,7 @@ static void rewrite_text(const char *old, size_t oldlen, buf *out)
         if (split_line(t, strlen(t), &ws) == SPLIT_OK && ws.n > 0) {
             const cfg_def *d = find_def(ws.w[0]);
             if (d) l->def = (int)(d - defs);
+            if (!strcasecmp(ws.w[0], "user")) l->def = RW_USER;
         }
         words_free(&ws);
     }
@@ -1913,6 +1983,30 @@ static void rewrite_text(const char *old, size_t oldlen, buf *out)
     }
     free_strings(&ref);
 
+    /* users: the new lines in place of the first old one, the rest dropped */
+    if (!keep_users) {
+        int first = -1;
+        for (int k = 0; k < nlines; k++) {
+            if (lines[k].def != RW_USER) continue;
+            mem_free(lines[k].text);
+            lines[k].text = NULL;
+            if (first < 0 && users && users[0]) {
+                first = k;
+                size_t n = strlen(users);
+                lines[k].text = mem_strdup(users);
+                if (lines[k].text[n - 1] == '\n') lines[k].text[n - 1] = '\0';
+            } else {
+                lines[k].drop = 1;
+            }
+        }
+        for (const char *u = users; first < 0 && u && *u;) {
+            const char *nl = strchr(u, '\n');
+            size_t n = nl ? (size_t)(nl - u) : strlen(u);
+            words_push(&extra, u, n);
+            u += n + (nl != NULL);
+        }
+    }
+
     /* 3. output */
     int last = nlines;
     if (extra.n && !has_sig) /* no trailing blank lines before the signature */
@@ -1940,7 +2034,7 @@ static void rewrite_text(const char *old, size_t oldlen, buf *out)
     mem_free(lines);
 }
 
-int cfg_rewrite(char *err, size_t errlen)
+static int rewrite(int keep_users, const char *users, char *err, size_t errlen)
 {
     int rc = -1;
     pthread_mutex_lock(&lock);
@@ -1955,13 +2049,23 @@ int cfg_rewrite(char *err, size_t errlen)
         buf_free(&old);
         goto out;
     }
-    rewrite_text(old.p ? old.p : "", old.len, &out);
+    rewrite_text(old.p ? old.p : "", old.len, keep_users, users, &out);
     rc = write_file_atomic(cfg_file_path, out.p ? out.p : "", out.len, err, errlen);
     buf_free(&old);
     buf_free(&out);
 out:
     pthread_mutex_unlock(&lock);
     return rc;
+}
+
+int cfg_rewrite(char *err, size_t errlen)
+{
+    return rewrite(1, NULL, err, errlen);
+}
+
+int cfg_rewrite_users(const char *lines, char *err, size_t errlen)
+{
+    return rewrite(0, lines, err, errlen);
 }
 
 /* ------------------------------------------------------------ help, gen */
@@ -2250,6 +2354,7 @@ void cfg_free_all(void)
 {
     pthread_mutex_lock(&lock);
     free_strings(&cfg);
+    free_user_lines();
     for (size_t i = 0; i < nretired; i++)
         mem_free(retired[i]);
     mem_free(retired);

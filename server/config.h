@@ -212,6 +212,17 @@ void cfg_get(const char *pattern,
  * renamed over the old one (its mode kept). 0, or -1 with the Redis error text
  * ("ERR The server is running without a config file", ...) in err. */
 int cfg_rewrite(char *err, size_t errlen);
+/* CONFIG REWRITE with the ACL's users: `user` lines of the file are replaced
+ * by lines ("user <name> <rules>" lines, '\n'-terminated, in place of
+ * the first old one, or appended), or all dropped when lines is NULL
+ * (an aclfile holds the users), as Redis does. cfg_rewrite keeps them. */
+int cfg_rewrite_users(const char *lines, char *err, size_t errlen);
+
+/* `user <name> <rules...>` lines of the config file and command line (users
+ * declared in redis.conf, applied by acl_init): how many, and the words of the
+ * i-th after "user" (name first). Two lines for one name stop the load. */
+int cfg_user_count(void);
+char **cfg_user_words(int i, int *n);
 /* Prints every setting, by section, with its type, default and doc (for
  * --help). */
 void cfg_print_help(FILE *out);
