@@ -38,7 +38,9 @@ typedef struct conn_type {
 struct conn {
     const conn_type *type;
     int fd;
-    int want; /* CONN_*_WANTS_* bits, 0 for TCP */
+    int want;  /* CONN_*_WANTS_* bits, 0 for TCP */
+    int ready; /* 1 once application data can flow: TCP at once, TLS after its
+                  handshake (the server bounds how long a connection may take) */
 };
 
 /* Wraps an accepted, non-blocking TCP socket. */

@@ -35,5 +35,6 @@ conn *conn_tcp_new(int fd)
     c->type = &tcp_type;
     c->fd = fd;
     c->want = 0;
+    c->ready = 1;
     return c;
 }

@@ -170,6 +170,7 @@ static ssize_t handshake(tls_conn *t, int writing)
     int r = SSL_do_handshake(t->ssl);
     if (r == 1) {
         t->flags |= TC_OPEN;
+        t->c.ready = 1;
         atomic_fetch_add(&n_handshakes, 1);
         return 1;
     }

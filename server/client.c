@@ -584,6 +584,15 @@ void client_cron(worker *w)
             client_close(c);
             continue;
         }
+        /* A transport not ready yet (a TLS handshake) is a request in progress
+         * too: it must be done within the same time of connecting. */
+        if (cfg.client_idle_request_timeout > 0 && c->conn && !c->conn->ready &&
+            (long long)(now - c->ctime_ms) / 1000 >= cfg.client_idle_request_timeout) {
+            log_verbose("Closing client whose TLS handshake took too long: id=%llu addr=%s",
+                        (unsigned long long)c->id, c->addr);
+            client_close(c);
+            continue;
+        }
         if (c->obuf_soft_since) client_check_obuf(c);
 
     }

@@ -328,7 +328,7 @@ static const cfg_def defs[] = {
     INT("client-idle-request-timeout", client_idle_request_timeout, 0, INT_MAX, "30", 0,
         S_LIMITS,
         "Close a client that sent part of a command and then no byte of it for this many "
-        "seconds (0: never)."),
+        "seconds, or whose TLS handshake is not done this long after connecting (0: never)."),
 
     /* ---- snapshots ---- */
     {.name = "save",

@@ -306,6 +306,37 @@ def test_many_concurrent_clients(srv, certs):
     assert srv.client().get("counter") == b"1200"
 
 
+def closed_within(sock, seconds):
+    """True if the server closes sock (EOF or reset) within seconds."""
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+        return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def test_unfinished_handshake_closed(server, certs):
+    """A connection that starts no handshake, or stops half way, is closed
+    after client-idle-request-timeout; one that finished it may stay idle."""
+    srv = start(server, certs, extra=["--client-idle-request-timeout", "1", "--hz", "50"])
+    silent = socket.create_connection((srv.host, srv.tls_port), timeout=5)
+    half = socket.create_connection((srv.host, srv.tls_port), timeout=5)
+    half.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")  # start of a ClientHello
+    done = TlsRaw(srv, client_ctx(certs))
+    assert done.call("PING") == b"PONG"
+    assert closed_within(silent, 10)
+    assert closed_within(half, 10)
+    time.sleep(1.5)  # past the limit: an idle client with its handshake done stays
+    assert done.call("PING") == b"PONG"
+    for s in (silent, half):
+        s.close()
+    done.close()
+
+
 def test_plaintext_client_on_tls_port(srv, certs):
     for payload in (b"*1\r\n$4\r\nPING\r\n", b"PING\r\n", b"GET / HTTP/1.1\r\n\r\n"):
         s = socket.create_connection((srv.host, srv.tls_port), timeout=5)
