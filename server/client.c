@@ -558,6 +558,11 @@ void client_describe(client *c, buf *out)
     if (c->lib_name || c->lib_ver)
         buf_printf(out, " lib-name=%s lib-ver=%s", c->lib_name ? c->lib_name : "",
                    c->lib_ver ? c->lib_ver : "");
+    /* kvik: the namespace, for clients outside the default one (so a server
+     * without namespaces prints exactly Redis's fields) */
+    int ns = c->db ? ns_of_db(c->db) : 0;
+    char name[128];
+    if (ns && ns_name_of(ns, name, sizeof(name)) == 0) buf_printf(out, " ns=%s", name);
 }
 
 void client_cron(worker *w)

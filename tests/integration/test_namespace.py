@@ -149,6 +149,22 @@ def test_databases_flush_and_info(spaces):
     assert b.call("CLIENT", "INFO").split(b" db=")[1].startswith(b"5 ")
 
 
+def test_client_list_names_the_namespace(spaces):
+    name = spaces.name()
+    a = spaces.conn(name)
+    ok(a.call("CLIENT", "SETNAME", "in-ns"))
+    root = spaces.conn()
+    ok(root.call("CLIENT", "SETNAME", "at-root"))
+    fields = lambda line: dict(f.split("=", 1) for f in line.split(" ") if "=" in f)
+    assert fields(a.call("CLIENT", "INFO").decode().strip())["ns"] == name
+    # the default namespace adds no field: Redis's CLIENT LIST, unchanged
+    assert "ns" not in fields(root.call("CLIENT", "INFO").decode().strip())
+    rows = [fields(l) for l in root.call("CLIENT", "LIST").decode().splitlines()]
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["in-ns"]["ns"] == name
+    assert "ns" not in by_name["at-root"]
+
+
 def test_expiry_in_namespace(spaces):
     a = spaces.conn(spaces.name())
     ok(a.call("SET", "e", 1, "PX", 30))
