@@ -23,14 +23,6 @@
 #include "server/client.h"
 #include "server/cmdtab.h"
 
-/* Redis names the subcommand as the client typed it. */
-static void wrong_args(client *c)
-{
-    reply_errorf(
-        c,
-        "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try ACL HELP.",
-        (int)c->argv[1].len, c->argv[1].p);
-}
 
 /* ------------------------------------------------------------- the log */
 
@@ -143,7 +135,7 @@ static void cmd_acl_log(client *c)
 {
     long long count = 10;
     if (c->argc > 3) {
-        wrong_args(c);
+        reply_err_subcommand_args(c);
         return;
     }
     if (c->argc == 3) {
@@ -358,7 +350,7 @@ static void cmd_acl_cat(client *c)
         return;
     }
     if (c->argc > 3) {
-        wrong_args(c);
+        reply_err_subcommand_args(c);
         return;
     }
     int i;
@@ -378,7 +370,7 @@ static void cmd_acl_genpass(client *c)
 {
     long long bits = 256;
     if (c->argc > 3) {
-        wrong_args(c);
+        reply_err_subcommand_args(c);
         return;
     }
     if (c->argc == 3) {

@@ -101,15 +101,6 @@ static void cmd_spublish(client *c)
 
 /* ---------------------------------------------------------------- PUBSUB */
 
-static void syntax_error(client *c)
-{
-    char sub[130];
-    size_t n = c->argv[1].len > 128 ? 128 : c->argv[1].len;
-    memcpy(sub, c->argv[1].p, n);
-    sub[n] = 0;
-    reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%s'. Try "
-                    "PUBSUB HELP.", sub);
-}
 
 typedef struct name_list {
     buf names; /* length-prefixed names, copied under the registry lock */
@@ -127,7 +118,7 @@ static void collect(void *priv, slice name)
 static void channels_generic(client *c, int kind)
 {
     if (c->argc > 3) {
-        syntax_error(c);
+        reply_err_subcommand_args(c);
         return;
     }
     slice pat = c->argc == 3 ? c->argv[2] : (slice){NULL, 0};

@@ -301,8 +301,7 @@ static void cmd_debug(client *c)
         reply_status(c, "LOG-ROTATE, QUICKLIST-PACKED-THRESHOLD, HELP");
         reply_status(c, "Debugging commands; not for production use.");
     } else {
-        reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try DEBUG HELP.",
-                     (int)sub.len, sub.p);
+        reply_err_subcommand_args(c);
     }
 }
 

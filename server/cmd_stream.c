@@ -364,13 +364,6 @@ static size_t reply_range(client *c, stream *s, stream_id start, stream_id end,
     return n;
 }
 
-/* Redis's reply for a subcommand with a bad argument list. */
-static void reply_sub_syntax(client *c, const char *container)
-{
-    reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try %s "
-                    "HELP.",
-                 (int)(c->argv[1].len > 128 ? 128 : c->argv[1].len), c->argv[1].p, container);
-}
 
 static void reply_nogroup(client *c, slice key, slice group, const char *tail)
 {
@@ -1034,7 +1027,7 @@ static int parse_group_opts(client *c, int mk_ok, int *mkstream, long long *entr
             }
             i += 2;
         } else {
-            reply_sub_syntax(c, "XGROUP");
+            reply_err_subcommand_args(c);
             return -1;
         }
     }
@@ -1113,7 +1106,7 @@ static void xgroup_create_cmd(client *c)
 static void xgroup_setid_cmd(client *c)
 {
     if (c->argc != 5 && c->argc != 7) {
-        reply_sub_syntax(c, "XGROUP");
+        reply_err_subcommand_args(c);
         return;
     }
     int mk;
@@ -1786,7 +1779,7 @@ static void xinfo_stream_cmd(client *c)
     if (c->argc > 3) {
         if (!slice_is(c->argv[3], "full") || (c->argc != 4 && c->argc != 6) ||
             (c->argc == 6 && !slice_is(c->argv[4], "count"))) {
-            reply_sub_syntax(c, "XINFO");
+            reply_err_subcommand_args(c);
             return;
         }
         if (c->argc == 6) {

@@ -28,6 +28,7 @@ extern command persist_commands[];
 extern command pubsub_commands[];
 extern command namespace_commands[];
 extern command acl_commands[];
+extern command slowlog_commands[];
 
 /* ACL category names, indexed by bit position. */
 extern const char *const acl_category_names[];

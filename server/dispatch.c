@@ -21,6 +21,7 @@
 #include "server/notify.h"
 #include "server/propagate.h"
 #include "server/pubsub.h"
+#include "server/slowlog.h"
 #include "server/snapshot.h"
 #include "server/stats.h"
 
@@ -130,9 +131,11 @@ void call(client *c, const command *cmd)
     else
         propagate_reset();
     ns_meter_end(c);
+    uint64_t spent = cycles_now() - start;
     cmd_stat *st = &c->w->cmdstats[cmd->id];
     st->calls++;
-    st->cycles += cycles_now() - start;
+    st->cycles += spent;
+    slowlog_after_call(c, cmd, cycles_to_us(spent));
     if (c->cmd_failed) st->failed++;
     c->w->stats->commands++;
 }

@@ -29,6 +29,7 @@
 #include "server/aof.h"
 #include "server/namespace.h"
 #include "server/server_init.h"
+#include "server/slowlog.h"
 #include "server/snapshot.h"
 #include "server/tlsconf.h"
 #include "server/worker.h"
@@ -318,6 +319,7 @@ int main(int argc, char **argv)
     server_shutdown_hooks();
     if (cfg.pidfile && cfg.pidfile[0]) unlink(cfg.pidfile);
     log_warning("kvik is now ready to exit, bye bye...");
+    slowlog_free();
     cfg_free_all();
     return srv.exit_code;
 }

@@ -260,6 +260,19 @@ void stats_count_error(worker_stats *st, const char *msg, size_t len)
     st->nerr++;
 }
 
+void reply_err_subcommand_args(client *c)
+{
+    char container[33];
+    size_t n = c->argv[0].len < sizeof(container) - 1 ? c->argv[0].len : sizeof(container) - 1;
+    for (size_t i = 0; i < n; i++) {
+        char ch = c->argv[0].p[i];
+        container[i] = (char)(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+    }
+    container[n] = 0;
+    reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try %s HELP.",
+                 (int)(c->argv[1].len > 128 ? 128 : c->argv[1].len), c->argv[1].p, container);
+}
+
 void reply_help(client *c, const char *const *lines)
 {
     size_t n = 0;

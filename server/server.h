@@ -232,6 +232,10 @@ void reply_set_deferred(client *c, size_t mark, resp_agg kind, size_t n);
 void reply_help(client *c, const char *const *lines);
 /* Common errors with Redis's texts. */
 void reply_err_arity(client *c);
+/* "ERR unknown subcommand or wrong number of arguments for '<sub>'. Try
+ * <CONTAINER> HELP.": a subcommand with a bad argument list (argv[1] as typed,
+ * the container upper-cased), Redis's text. */
+void reply_err_subcommand_args(client *c);
 void reply_err_syntax(client *c);
 void reply_err_wrongtype(client *c);
 void reply_err_notint(client *c);
