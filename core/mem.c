@@ -1,6 +1,8 @@
 /* core/mem.c — see mem.h. */
 #include "core/mem.h"
 
+#include "core/buf.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,5 +160,44 @@ void mem_allocator_stats(size_t *allocated, size_t *active, size_t *resident)
     mallctl("stats.allocated", allocated, &sz, NULL, 0);
     mallctl("stats.active", active, &sz, NULL, 0);
     mallctl("stats.resident", resident, &sz, NULL, 0);
+#endif
+}
+
+static _Atomic size_t peak;
+
+size_t mem_peak_update(void)
+{
+    size_t now = mem_used(), seen = atomic_load_explicit(&peak, memory_order_relaxed);
+    while (now > seen &&
+           !atomic_compare_exchange_weak_explicit(&peak, &seen, now, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+    }
+    return now > seen ? now : seen;
+}
+
+void mem_purge(void)
+{
+#ifndef KV_NO_JEMALLOC
+    char name[64];
+    snprintf(name, sizeof(name), "arena.%u.purge", (unsigned)MALLCTL_ARENAS_ALL);
+    mallctl(name, NULL, NULL, NULL, 0);
+#else
+    malloc_trim(0);
+#endif
+}
+
+#ifndef KV_NO_JEMALLOC
+static void report_line(void *priv, const char *text)
+{
+    buf_puts(priv, text);
+}
+#endif
+
+void mem_allocator_report(struct buf *out)
+{
+#ifndef KV_NO_JEMALLOC
+    malloc_stats_print(report_line, out, NULL);
+#else
+    buf_puts(out, "Stats not supported for the current allocator\n");
 #endif
 }

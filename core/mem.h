@@ -38,6 +38,16 @@ size_t mem_used(void);
 long long mem_thread_counter(void);
 /* Resident set size of the process in bytes (from /proc), 0 if unknown. */
 size_t mem_rss(void);
+/* The highest mem_used seen so far: updates it with the current figure and
+ * returns it (called by the cron and by INFO / MEMORY STATS). */
+size_t mem_peak_update(void);
+/* Asks the allocator to give unused dirty pages back to the system (MEMORY
+ * PURGE). */
+void mem_purge(void);
+/* Appends the allocator's own statistics report (MEMORY MALLOC-STATS); a line
+ * saying there is none for allocators without one. */
+struct buf;
+void mem_allocator_report(struct buf *out);
 /* Allocator name and version, for INFO. */
 const char *mem_allocator_name(void);
 /* Allocator figures for INFO memory: allocated, active, resident (bytes). Fields

@@ -1113,6 +1113,18 @@ size_t ks_overhead(void)
     return n;
 }
 
+void ks_db_overhead(ks_db *db, size_t *keys, size_t *expires)
+{
+    *keys = *expires = 0;
+    for (int s = 0; s < KS_SHARDS; s++) {
+        ks_lock(s);
+        part *p = &db->parts[s];
+        if (p->keys) *keys += htab_mem(p->keys);
+        if (p->expires) *expires += htab_mem(p->expires);
+        ks_unlock(s);
+    }
+}
+
 /* ---------------------------------------------------------------- expiry */
 
 #define EXPIRE_BATCH 64

@@ -237,5 +237,7 @@ size_t ks_mem_of(ks_db *db, slice key);
 
 /* Memory of the keyspace tables (not the entries), for INFO memory. */
 size_t ks_overhead(void);
+/* The same for one database: its key tables and its expiry tables. */
+void ks_db_overhead(ks_db *db, size_t *keys, size_t *expires);
 
 #endif

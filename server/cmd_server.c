@@ -389,6 +389,7 @@ static void info_memory(info_ctx *ic)
     size_t allocated, active, resident;
     mem_allocator_stats(&allocated, &active, &resident);
     size_t used = mem_used(), rss = mem_rss(), overhead = ks_overhead();
+    size_t peak = mem_peak_update();
     char h1[32], h2[32], h3[32];
     human(h1, sizeof(h1), used);
     human(h2, sizeof(h2), rss);
@@ -404,7 +405,7 @@ static void info_memory(info_ctx *ic)
                "allocator_resident:%zu\r\nmaxmemory:%llu\r\nmaxmemory_human:%s\r\n"
                "maxmemory_policy:%s\r\nmem_fragmentation_ratio:%.2f\r\nmem_allocator:%s\r\n"
                "lazyfree_pending_objects:0\r\n",
-               used, h1, rss, h2, used, overhead, used > overhead ? used - overhead : 0,
+               used, h1, rss, h2, peak, overhead, used > overhead ? used - overhead : 0,
                allocated, active, resident, cfg.maxmemory, h3,
                policies[cfg.maxmemory_policy & 7], used ? (double)rss / (double)used : 0.0,
                mem_allocator_name());

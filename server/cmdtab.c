@@ -19,6 +19,7 @@ static command *group_list[] = {
     bitmap_commands, hll_commands, geo_commands, sort_commands, keys_commands,
     server_commands, connection_commands, command_commands, multi_commands,
     persist_commands, pubsub_commands, namespace_commands, acl_commands, slowlog_commands,
+    memory_commands,
 };
 #define NGROUPS (sizeof(group_list) / sizeof(group_list[0]))
 

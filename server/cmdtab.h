@@ -29,6 +29,7 @@ extern command pubsub_commands[];
 extern command namespace_commands[];
 extern command acl_commands[];
 extern command slowlog_commands[];
+extern command memory_commands[];
 
 /* ACL category names, indexed by bit position. */
 extern const char *const acl_category_names[];

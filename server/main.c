@@ -266,6 +266,7 @@ int main(int argc, char **argv)
         mem_allocator_stats(&allocated, &active, &resident);
         (void)mem_rss();
     }
+    srv.startup_mem = mem_used(); /* MEMORY STATS startup.allocated: before the data */
     if (load_data() < 0) return 1;
     ns_recount();
 

@@ -309,6 +309,7 @@ typedef struct kv_server {
     int nworkers;
     worker *workers;
     uint64_t start_ms;
+    size_t startup_mem; /* mem_used once initialised, before loading data */
     pid_t pid;
     char run_id[41];
     _Atomic uint64_t next_client_id;

@@ -475,6 +475,7 @@ static void cron(loop *l, void *priv)
     ks_rehash_some(w->id, srv.nworkers, 1000);
     client_cron(w);
     if (w->id == 0) {
+        mem_peak_update(); /* INFO used_memory_peak, MEMORY STATS peak.allocated */
         snapshot_cron();
         aof_cron();
     }
