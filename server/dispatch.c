@@ -135,7 +135,7 @@ void call(client *c, const command *cmd)
     cmd_stat *st = &c->w->cmdstats[cmd->id];
     st->calls++;
     st->cycles += spent;
-    slowlog_after_call(c, cmd, cycles_to_us(spent));
+    slowlog_after_call(c, cmd, spent);
     if (c->cmd_failed) st->failed++;
     c->w->stats->commands++;
 }

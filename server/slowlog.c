@@ -108,10 +108,8 @@ static slice copy_arg(const command *cmd, const slice *argv, int argc, int i)
     return slice_of(mem_dup(p, len), len);
 }
 
-void slowlog_after_call(client *c, const command *cmd, uint64_t duration_us)
+void slowlog_push(client *c, const command *cmd, uint64_t duration_us)
 {
-    long long threshold = cfg.slowlog_log_slower_than;
-    if (threshold < 0 || (long long)duration_us < threshold) return;
     if (cmd->flags & CMD_SKIP_SLOWLOG) return;
     entry *e = mem_calloc(sizeof(*e));
     e->time = (long long)time(NULL);

@@ -12,11 +12,23 @@
 
 #include <stdint.h>
 
+#include "server/config.h"
 #include "server/server.h"
 
-/* Called after each command: logs it when duration_us reaches the threshold
- * (and the command is not flagged skip_slowlog). */
-void slowlog_after_call(client *c, const command *cmd, uint64_t duration_us);
+/* Logs c's command, which ran duration_us (not flagged skip_slowlog). */
+void slowlog_push(client *c, const command *cmd, uint64_t duration_us);
+
+/* Called after each command with the cycles it took: logs it when its time
+ * reaches slowlog-log-slower-than. A cycle is never longer than a
+ * microsecond, so a command that took fewer cycles than the threshold's
+ * microseconds (nearly every one) is passed over without converting. */
+static inline void slowlog_after_call(client *c, const command *cmd, uint64_t cycles)
+{
+    long long threshold = cfg.slowlog_log_slower_than;
+    if (threshold < 0 || cycles < (uint64_t)threshold) return;
+    uint64_t us = cycles_to_us(cycles);
+    if ((long long)us >= threshold) slowlog_push(c, cmd, us);
+}
 
 /* Frees every entry (exit). */
 void slowlog_free(void);
