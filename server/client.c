@@ -25,6 +25,7 @@
 #include "server/multi.h"
 #include "server/namespace.h"
 #include "server/native.h"
+#include "server/monitor.h"
 #include "server/pubsub.h"
 #include "server/stats.h"
 
@@ -128,6 +129,7 @@ static void client_free(client *c)
     multi_reset(c);
     unpark(c);
     pubsub_client_reset(c);
+    monitor_stop(c);
     ns_client_gone(c);
     native_srv_client_free(c);
     unlink_client(w, c);
@@ -526,6 +528,7 @@ static void on_event(loop *l, loop_handle *h, int events)
 static const char *flag_letters(const client *c, char *out)
 {
     char *p = out;
+    if (c->flags & CL_MONITOR) *p++ = 'O';
     if (c->flags & CL_PUBSUB) *p++ = 'P';
     if (c->flags & CL_MULTI) *p++ = 'x';
     if (c->flags & CL_BLOCKED) *p++ = 'b';

@@ -14,6 +14,7 @@
 #include "server/cmdtab.h"
 #include "server/multi.h"
 #include "server/namespace.h"
+#include "server/monitor.h"
 #include "server/pubsub.h"
 
 static void cmd_ping(client *c)
@@ -60,6 +61,7 @@ static void cmd_reset(client *c)
     set_db(c, 0);
     client_set_resp(c, 2);
     pubsub_client_reset(c); /* leaves every channel, pattern and shard channel */
+    monitor_stop(c);
     c->flags &= ~(CL_REPLY_OFF | CL_REPLY_SKIP | CL_REPLY_SKIP_NEXT | CL_NO_EVICT | CL_MULTI);
     acl_client_reset(c);
     pthread_mutex_lock(&srv.clients_lock);

@@ -10,6 +10,7 @@
 #include "core/hash.h"
 #include "core/htab.h"
 #include "core/mem.h"
+#include "server/config.h"
 
 
 /* The groups, in COMMAND order. */
@@ -19,7 +20,7 @@ static command *group_list[] = {
     bitmap_commands, hll_commands, geo_commands, sort_commands, keys_commands,
     server_commands, connection_commands, command_commands, multi_commands,
     persist_commands, pubsub_commands, namespace_commands, acl_commands, slowlog_commands,
-    memory_commands,
+    memory_commands, monitor_commands,
 };
 #define NGROUPS (sizeof(group_list) / sizeof(group_list[0]))
 
@@ -242,3 +243,44 @@ int acl_category_count(void)
 {
     return (int)(sizeof(acl_category_names) / sizeof(acl_category_names[0]));
 }
+
+/* ---------------------------------------------------------------- secrets */
+
+static int arg_is(slice s, const char *lit)
+{
+    return s.len == strlen(lit) && strncasecmp(s.p, lit, s.len) == 0;
+}
+
+int cmd_arg_secret(const command *cmd, const slice *argv, int argc, int i)
+{
+    const char *name = cmd->name;
+    if (!strcmp(name, "auth")) return i >= 1;
+    if (!strcmp(name, "acl|setuser")) return i >= 2;
+    if (!strcmp(name, "hello")) {
+        /* HELLO [protover [AUTH username password] [SETNAME clientname]] */
+        for (int k = 2; k + 2 < argc; k++)
+            if (arg_is(argv[k], "auth")) return i == k + 1 || i == k + 2;
+        return 0;
+    }
+    if (!strcmp(name, "config|set")) {
+        /* pairs from argument 2: the value of a sensitive setting */
+        if (i < 3 || (i - 2) % 2 != 1) return 0;
+        char setting[128];
+        size_t n = argv[i - 1].len < sizeof(setting) - 1 ? argv[i - 1].len : sizeof(setting) - 1;
+        for (size_t k = 0; k < n; k++) {
+            char ch = argv[i - 1].p[k];
+            setting[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+        }
+        setting[n] = 0;
+        return cfg_is_sensitive(setting);
+    }
+    if (!strcmp(name, "migrate")) {
+        for (int k = 6; k < argc && k < i; k++) {
+            if (arg_is(argv[k], "auth") && i == k + 1) return 1;
+            if (arg_is(argv[k], "auth2") && (i == k + 1 || i == k + 2)) return 1;
+        }
+        return 0;
+    }
+    return 0;
+}
+

@@ -30,6 +30,7 @@ extern command namespace_commands[];
 extern command acl_commands[];
 extern command slowlog_commands[];
 extern command memory_commands[];
+extern command monitor_commands[];
 
 /* ACL category names, indexed by bit position. */
 extern const char *const acl_category_names[];

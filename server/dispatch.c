@@ -21,6 +21,7 @@
 #include "server/notify.h"
 #include "server/propagate.h"
 #include "server/pubsub.h"
+#include "server/monitor.h"
 #include "server/slowlog.h"
 #include "server/snapshot.h"
 #include "server/stats.h"
@@ -136,6 +137,7 @@ void call(client *c, const command *cmd)
     st->calls++;
     st->cycles += spent;
     slowlog_after_call(c, cmd, spent);
+    monitor_feed(c, cmd);
     if (c->cmd_failed) st->failed++;
     c->w->stats->commands++;
 }

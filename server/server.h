@@ -131,6 +131,10 @@ void cmd_init(void);
 /* Fills pos with argument indexes of the command's keys; returns how many (at
  * most max). */
 int cmd_get_keys(const command *cmd, const slice *argv, int argc, int *pos, int max);
+/* 1 if argument i of this command may hold a secret (AUTH, HELLO's AUTH pair,
+ * ACL SETUSER rules, CONFIG SET of a sensitive setting, MIGRATE AUTH/AUTH2):
+ * the slow log and MONITOR show it as "(redacted)", as Redis does. */
+int cmd_arg_secret(const command *cmd, const slice *argv, int argc, int i);
 
 /* ---- Clients ---- */
 
@@ -153,6 +157,7 @@ enum {
     CL_AOF_PARKED = 1u << 15,       /* reply held until the AOF is synced (aof.c) */
     CL_EXEC_LOGGED = 1u << 16,      /* this EXEC wrote MULTI to the AOF */
     CL_NS_BOUND = 1u << 17,         /* bound to a namespace by its user (namespace.h) */
+    CL_MONITOR = 1u << 18,          /* MONITOR (monitor.h) */
 };
 
 struct client {

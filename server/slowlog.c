@@ -52,51 +52,12 @@ static void trim_locked(long long max)
     }
 }
 
-static int is(slice s, const char *lit)
-{
-    return s.len == strlen(lit) && strncasecmp(s.p, lit, s.len) == 0;
-}
-
-/* 1 if argument i of this command may hold a secret. */
-static int redacted(const command *cmd, const slice *argv, int argc, int i)
-{
-    const char *name = cmd->name;
-    if (!strcmp(name, "auth")) return i >= 1;
-    if (!strcmp(name, "acl|setuser")) return i >= 2;
-    if (!strcmp(name, "hello")) {
-        /* HELLO [protover [AUTH username password] [SETNAME clientname]] */
-        for (int k = 2; k + 2 < argc; k++)
-            if (is(argv[k], "auth")) return i == k + 1 || i == k + 2;
-        return 0;
-    }
-    if (!strcmp(name, "config|set")) {
-        /* pairs from argument 2: the value of a sensitive setting */
-        if (i < 3 || (i - 2) % 2 != 1) return 0;
-        char setting[128];
-        size_t n = argv[i - 1].len < sizeof(setting) - 1 ? argv[i - 1].len : sizeof(setting) - 1;
-        for (size_t k = 0; k < n; k++) {
-            char ch = argv[i - 1].p[k];
-            setting[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-        }
-        setting[n] = 0;
-        return cfg_is_sensitive(setting);
-    }
-    if (!strcmp(name, "migrate")) {
-        for (int k = 6; k < argc && k < i; k++) {
-            if (is(argv[k], "auth") && i == k + 1) return 1;
-            if (is(argv[k], "auth2") && (i == k + 1 || i == k + 2)) return 1;
-        }
-        return 0;
-    }
-    return 0;
-}
-
 static slice copy_arg(const command *cmd, const slice *argv, int argc, int i)
 {
     char tmp[SLOWLOG_MAX_STRING + 64];
     const char *p = argv[i].p;
     size_t len = argv[i].len;
-    if (redacted(cmd, argv, argc, i)) {
+    if (cmd_arg_secret(cmd, argv, argc, i)) {
         p = "(redacted)";
         len = strlen(p);
     } else if (len > SLOWLOG_MAX_STRING) {

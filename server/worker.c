@@ -31,6 +31,7 @@
 #include "server/client.h"
 #include "server/cmdtab.h"
 #include "server/native.h"
+#include "server/monitor.h"
 #include "server/pubsub.h"
 #include "server/snapshot.h"
 #include "server/stats.h"
@@ -529,6 +530,7 @@ int workers_start(int n)
         loop_set_before_sleep(w->loop, before_sleep, w);
     }
     pubsub_init();
+    monitor_init();
     if (open_listeners() < 0) return -1;
     for (int i = 0; i < n; i++) {
         if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0) {
