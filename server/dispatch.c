@@ -236,6 +236,11 @@ void dispatch(client *c)
         reject(c, cmd, msg);
         return;
     }
+    /* A monitor only watches (Redis treats it as a replica): no reads or writes. */
+    if ((c->flags & CL_MONITOR) && (cmd->flags & (CMD_READONLY | CMD_WRITE | CMD_MAY_REPLICATE))) {
+        reject(c, cmd, "ERR Replica can't interact with the keyspace");
+        return;
+    }
     if (ks_conf.maxmemory) {
         int over = ks_evict() < 0;
         if (over && (cmd->flags & CMD_DENYOOM)) {

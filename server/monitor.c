@@ -74,7 +74,9 @@ static void deliver(worker *w, mon_line *l)
     mon_local *m = &locals[w->id];
     for (size_t i = 0; i < m->n; i++) {
         client *c = m->v[i];
-        if (c->flags & (CL_CLOSED | CL_CLOSE_ASAP)) continue;
+        /* A monitor running EXEC (of commands that touch no key) is in the
+         * middle of its own reply: a line there would split it. */
+        if (c->flags & (CL_CLOSED | CL_CLOSE_ASAP | CL_EXEC)) continue;
         if ((c->db ? ns_of_db(c->db) : 0) != l->ns) continue;
         c->rops->status(&c->out, l->text, l->len);
         client_mark_pending(c);

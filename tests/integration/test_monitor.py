@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from resp import Simple
+from resp import Error, Simple
 from util import IS_REDIS
 
 THREADS = [None] if IS_REDIS else [1, 2]
@@ -131,3 +131,24 @@ def test_namespaces_see_their_own(server):
     acme_lines = [l[2] for l in read_lines(tenant_mon, b"acme-end")]
     assert b'"SET" "secret-of-acme" "1"' in acme_lines
     assert not any(b"root-key" in x for x in acme_lines)
+
+
+def own_call(m, *command):
+    """A monitor's own command: its reply, past the monitor lines before it."""
+    reply = m.call(*command)
+    while isinstance(reply, Simple) and LINE.match(bytes(reply)):
+        reply = m.read()
+    return reply
+
+
+def test_monitor_cannot_touch_the_keyspace(srv):
+    m = start_monitor(srv)
+    for command in (("SET", "x", 1), ("GET", "x"), ("DEL", "x")):
+        assert own_call(m, *command) == Error(b"ERR Replica can't interact with the keyspace")
+    assert own_call(m, "PING") == Simple(b"PONG")
+    # a queued keyspace command dooms the transaction; EXEC's reply is whole
+    assert own_call(m, "MULTI") == Simple(b"OK")
+    assert own_call(m, "SET", "x", 1) == Error(b"ERR Replica can't interact with the keyspace")
+    assert own_call(m, "PING") == Simple(b"QUEUED")
+    assert own_call(m, "EXEC") == Error(
+        b"EXECABORT Transaction discarded because of previous errors.")
