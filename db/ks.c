@@ -109,18 +109,19 @@ ks_stats *ks_my_stats(void)
     return my_stats;
 }
 
-void ks_stats_sum(ks_stats *out)
+void ks_stats_sum(ks_totals *out)
 {
     memset(out, 0, sizeof(*out));
     for (int i = 0; i < STAT_SLOTS; i++) {
-        out->hits += stat_slots[i].hits;
-        out->misses += stat_slots[i].misses;
-        out->expired += stat_slots[i].expired;
-        out->evicted += stat_slots[i].evicted;
-        out->expire_cycle_cpu_us += stat_slots[i].expire_cycle_cpu_us;
-        out->expired_time_cap_reached += stat_slots[i].expired_time_cap_reached;
-        if (stat_slots[i].expired_stale_perc_x100 > out->expired_stale_perc_x100)
-            out->expired_stale_perc_x100 = stat_slots[i].expired_stale_perc_x100;
+        const ks_stats *s = &stat_slots[i];
+        out->hits += (long long)counter_get(&s->hits);
+        out->misses += (long long)counter_get(&s->misses);
+        out->expired += (long long)counter_get(&s->expired);
+        out->evicted += (long long)counter_get(&s->evicted);
+        out->expire_cycle_cpu_us += (long long)counter_get(&s->expire_cycle_cpu_us);
+        out->expired_time_cap_reached += (long long)counter_get(&s->expired_time_cap_reached);
+        long long stale = (long long)counter_get(&s->expired_stale_perc_x100);
+        if (stale > out->expired_stale_perc_x100) out->expired_stale_perc_x100 = stale;
     }
 }
 
@@ -128,8 +129,9 @@ void ks_stats_reset(void)
 {
     for (int i = 0; i < STAT_SLOTS; i++) {
         ks_stats *s = &stat_slots[i];
-        s->hits = s->misses = s->expired = s->evicted = 0;
-        s->expire_cycle_cpu_us = s->expired_time_cap_reached = 0;
+        counter *all[] = {&s->hits, &s->misses, &s->expired, &s->evicted,
+                          &s->expire_cycle_cpu_us, &s->expired_time_cap_reached};
+        for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) counter_set(all[k], 0);
     }
 }
 
@@ -286,10 +288,10 @@ static uint32_t lfu_minutes(void)
 static int lfu_decayed(const kentry *e)
 {
     uint32_t v = get_lru(e);
-    uint32_t then = v >> 8, counter = v & 0xff, now = lfu_minutes();
+    uint32_t then = v >> 8, freq = v & 0xff, now = lfu_minutes();
     uint32_t elapsed = now >= then ? now - then : 65535 - then + now;
     uint32_t periods = ks_conf.lfu_decay_time ? elapsed / (uint32_t)ks_conf.lfu_decay_time : 0;
-    return periods > counter ? 0 : (int)(counter - periods);
+    return periods > freq ? 0 : (int)(freq - periods);
 }
 
 static void touch(kentry *e)
@@ -619,7 +621,7 @@ static void expire_in(ks_db *db, part *p, kentry *e)
     emit(db, key, KS_EV_EXPIRED, META_TYPE(e->meta));
     delete_in(p, key);
     count_keys(db, -1);
-    ks_my_stats()->expired++;
+    counter_add(&ks_my_stats()->expired, 1);
 }
 
 kentry *ks_lookup(ks_db *db, slice key, int flags)
@@ -632,9 +634,9 @@ kentry *ks_lookup(ks_db *db, slice key, int flags)
     }
     if (!(flags & KS_WRITE)) {
         if (e)
-            ks_my_stats()->hits++;
+            counter_add(&ks_my_stats()->hits, 1);
         else {
-            ks_my_stats()->misses++;
+            counter_add(&ks_my_stats()->misses, 1);
             emit(db, key, KS_EV_MISS, 0);
         }
     }
@@ -1194,7 +1196,7 @@ void ks_active_expire(int wid, int nworkers, uint64_t budget_us)
             expire_part(db, &db->parts[s], per_loop, &x);
             ks_unlock(s);
             if (((s / nworkers) & 15) == 15 && mono_us() - start > budget_us) {
-                ks_my_stats()->expired_time_cap_reached++;
+                counter_add(&ks_my_stats()->expired_time_cap_reached, 1);
                 goto out;
             }
         }
@@ -1204,7 +1206,7 @@ void ks_active_expire(int wid, int nworkers, uint64_t budget_us)
         }
     }
 out:
-    ks_my_stats()->expire_cycle_cpu_us += (long long)(mono_us() - start);
+    counter_add(&ks_my_stats()->expire_cycle_cpu_us, mono_us() - start);
 }
 
 void ks_rehash_some(int wid, int nworkers, uint64_t budget_us)
@@ -1321,7 +1323,7 @@ static int evict_one(int policy)
             emit(db_get(c->db), ke_key(e), KS_EV_EVICTED, META_TYPE(e->meta));
             delete_in(p, (slice){c->key, c->klen});
             count_keys(db_get(c->db), -1);
-            ks_my_stats()->evicted++;
+            counter_add(&ks_my_stats()->evicted, 1);
             evicted = 1;
         }
         ks_unlock(c->shard);

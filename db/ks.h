@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/counter.h"
 #include "core/slice.h"
 
 #define KS_SHARDS 256
@@ -220,11 +221,17 @@ void ks_rehash_some(int wid, int nworkers, uint64_t budget_us);
 void ks_update_clock(void);
 
 /* ---- statistics (per thread, summed on read) ---- */
+/* One thread's keyspace counters (core/counter.h: only that thread writes). */
 typedef struct ks_stats {
+    counter hits, misses, expired, evicted, expire_cycle_cpu_us;
+    counter expired_stale_perc_x100, expired_time_cap_reached;
+} ks_stats;
+/* The sums over threads (expired_stale_perc_x100: the highest). */
+typedef struct ks_totals {
     long long hits, misses, expired, evicted, expire_cycle_cpu_us;
     long long expired_stale_perc_x100, expired_time_cap_reached;
-} ks_stats;
-void ks_stats_sum(ks_stats *out);
+} ks_totals;
+void ks_stats_sum(ks_totals *out);
 void ks_stats_reset(void);
 /* The calling thread's counters (registered on first use). */
 ks_stats *ks_my_stats(void);

@@ -221,8 +221,8 @@ static int write_out(client *c)
             return -1;
         }
         c->out_sent += (size_t)n;
-        c->w->stats->net_out += (uint64_t)n;
-        c->w->stats->io_writes++;
+        counter_add(&c->w->stats->net_out, (uint64_t)n);
+        counter_add(&c->w->stats->io_writes, 1);
     }
     if (c->out_sent == c->out.len) {
         c->out.len = c->out_sent = 0;
@@ -335,7 +335,7 @@ void client_check_obuf(client *c)
     if (over) {
         log_warning("Client id=%llu addr=%s closed for overcoming of output buffer limits.",
                     (unsigned long long)c->id, c->addr);
-        c->w->stats->client_obuf_limit_disconnections++;
+        counter_add(&c->w->stats->client_obuf_limit_disconnections, 1);
         /* Drop the output now: nothing more will be sent. */
         c->out.len = c->out_sent = 0;
         client_close(c);
@@ -448,8 +448,8 @@ static void read_shared(client *c)
     if (n > 0) {
         c->qbuf.len = (size_t)n;
         c->last_ms = w->now_ms; /* any input counts against the idle `timeout` */
-        c->w->stats->net_in += (uint64_t)n;
-        c->w->stats->io_reads++;
+        counter_add(&c->w->stats->net_in, (uint64_t)n);
+        counter_add(&c->w->stats->io_reads, 1);
         if (!c->paused_since) client_process_input(c);
     }
     w->rbuf = c->qbuf;
@@ -489,14 +489,14 @@ static void read_input(client *c)
     }
     c->qbuf.len += (size_t)n;
     c->last_ms = c->w->now_ms;
-    c->w->stats->net_in += (uint64_t)n;
-    c->w->stats->io_reads++;
+    counter_add(&c->w->stats->net_in, (uint64_t)n);
+    counter_add(&c->w->stats->io_reads, 1);
     if ((long long)c->qbuf.len > c->qbuf_peak) c->qbuf_peak = (long long)c->qbuf.len;
     if (cfg.client_query_buffer_limit && c->qbuf.len - c->qpos > cfg.client_query_buffer_limit) {
         log_warning("Closing client that reached max query buffer length: id=%llu addr=%s "
                     "(qbuf initial bytes: %.32s)",
                     (unsigned long long)c->id, c->addr, c->qbuf.p + c->qpos);
-        c->w->stats->client_qbuf_limit_disconnections++;
+        counter_add(&c->w->stats->client_qbuf_limit_disconnections, 1);
         client_close(c);
         return;
     }

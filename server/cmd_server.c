@@ -3,6 +3,7 @@
  * statistics reset. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -85,8 +86,20 @@ void server_reset_stats(void)
 {
     for (int i = 0; i < srv.nworkers; i++) {
         worker *w = &srv.workers[i];
-        memset(w->cmdstats, 0, sizeof(cmd_stat) * (size_t)cmd_total_ids());
-        memset(w->stats, 0, sizeof(worker_stats));
+        for (int id = 0; id < cmd_total_ids(); id++) {
+            cmd_stat *st = &w->cmdstats[id];
+            counter_set(&st->calls, 0);
+            counter_set(&st->cycles, 0);
+            counter_set(&st->rejected, 0);
+            counter_set(&st->failed, 0);
+        }
+        worker_stats *s = w->stats;
+        counter *all[] = {&s->commands, &s->conns_received, &s->rejected_conns, &s->net_in,
+                          &s->net_out, &s->errors_total, &s->unexpected_errors,
+                          &s->client_qbuf_limit_disconnections,
+                          &s->client_obuf_limit_disconnections, &s->io_reads, &s->io_writes};
+        for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) counter_set(all[k], 0);
+        atomic_store_explicit(&s->nerr, 0, memory_order_release); /* errorstats */
     }
     ks_stats_reset();
 }
@@ -419,23 +432,19 @@ static void info_persistence(info_ctx *ic)
     aof_info(ic->out);
 }
 
+/* A worker_stats counter summed over the workers. */
+static uint64_t worker_sum(size_t offset)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < srv.nworkers; i++)
+        v += counter_get((const counter *)((const char *)srv.workers[i].stats + offset));
+    return v;
+}
+#define WSUM(field) worker_sum(offsetof(worker_stats, field))
+
 static void info_stats(info_ctx *ic)
 {
-    worker_stats t = {0};
-    for (int i = 0; i < srv.nworkers; i++) {
-        worker_stats *s = srv.workers[i].stats;
-        t.commands += s->commands;
-        t.conns_received += s->conns_received;
-        t.rejected_conns += s->rejected_conns;
-        t.net_in += s->net_in;
-        t.net_out += s->net_out;
-        t.errors_total += s->errors_total;
-        t.io_reads += s->io_reads;
-        t.io_writes += s->io_writes;
-        t.client_qbuf_limit_disconnections += s->client_qbuf_limit_disconnections;
-        t.client_obuf_limit_disconnections += s->client_obuf_limit_disconnections;
-    }
-    ks_stats ks;
+    ks_totals ks;
     ks_stats_sum(&ks);
     uint64_t up = now_ms() - srv.start_ms;
     double secs = up ? (double)up / 1000.0 : 1.0;
@@ -452,17 +461,17 @@ static void info_stats(info_ctx *ic)
                "total_error_replies:%llu\r\ntotal_reads_processed:%llu\r\n"
                "total_writes_processed:%llu\r\nclient_query_buffer_limit_disconnections:%llu\r\n"
                "client_output_buffer_limit_disconnections:%llu\r\n",
-               (unsigned long long)t.conns_received, (unsigned long long)t.commands,
-               (unsigned long long)((double)t.commands / secs), (unsigned long long)t.net_in,
-               (unsigned long long)t.net_out, (unsigned long long)t.rejected_conns, ks.expired,
+               (unsigned long long)WSUM(conns_received), (unsigned long long)WSUM(commands),
+               (unsigned long long)((double)WSUM(commands) / secs), (unsigned long long)WSUM(net_in),
+               (unsigned long long)WSUM(net_out), (unsigned long long)WSUM(rejected_conns), ks.expired,
                (double)ks.expired_stale_perc_x100 / 100.0, ks.expired_time_cap_reached,
                ks.expire_cycle_cpu_us / 1000, ks.evicted, ks.hits, ks.misses,
                pubsub_names(-1, PS_CHANNEL), pubsub_names(-1, PS_PATTERN),
                pubsub_names(-1, PS_SHARD),
-               (unsigned long long)t.errors_total, (unsigned long long)t.io_reads,
-               (unsigned long long)t.io_writes,
-               (unsigned long long)t.client_qbuf_limit_disconnections,
-               (unsigned long long)t.client_obuf_limit_disconnections);
+               (unsigned long long)WSUM(errors_total), (unsigned long long)WSUM(io_reads),
+               (unsigned long long)WSUM(io_writes),
+               (unsigned long long)WSUM(client_qbuf_limit_disconnections),
+               (unsigned long long)WSUM(client_obuf_limit_disconnections));
     if (cfg.tls_port || cfg.tls_native_port) {
         tls_counters tc;
         tls_get_counters(&tc);
@@ -497,13 +506,15 @@ static void info_cpu(info_ctx *ic)
 static void cmdstat_line(void *priv, const command *cmd)
 {
     info_ctx *ic = priv;
-    cmd_stat t = {0};
+    struct {
+        uint64_t calls, cycles, rejected, failed;
+    } t = {0, 0, 0, 0};
     for (int i = 0; i < srv.nworkers; i++) {
         cmd_stat *s = &srv.workers[i].cmdstats[cmd->id];
-        t.calls += s->calls;
-        t.cycles += s->cycles;
-        t.rejected += s->rejected;
-        t.failed += s->failed;
+        t.calls += counter_get(&s->calls);
+        t.cycles += counter_get(&s->cycles);
+        t.rejected += counter_get(&s->rejected);
+        t.failed += counter_get(&s->failed);
     }
     if (!t.calls && !t.rejected && !t.failed) return;
     uint64_t usec = cycles_to_us(t.cycles);
@@ -530,7 +541,8 @@ static void info_errorstats(info_ctx *ic)
     int n = 0;
     for (int w = 0; w < srv.nworkers; w++) {
         worker_stats *s = srv.workers[w].stats;
-        for (int i = 0; i < s->nerr; i++) {
+        int nerr = atomic_load_explicit(&s->nerr, memory_order_acquire);
+        for (int i = 0; i < nerr; i++) {
             int j = 0;
             while (j < n && strcmp(codes[j], s->err[i].code)) j++;
             if (j == n) {
@@ -538,7 +550,7 @@ static void info_errorstats(info_ctx *ic)
                 snprintf(codes[n], sizeof(codes[n]), "%s", s->err[i].code);
                 counts[n++] = 0;
             }
-            counts[j] += s->err[i].count;
+            counts[j] += counter_get(&s->err[i].count);
         }
     }
     for (int i = 0; i < n; i++)

@@ -134,12 +134,12 @@ void call(client *c, const command *cmd)
     ns_meter_end(c);
     uint64_t spent = cycles_now() - start;
     cmd_stat *st = &c->w->cmdstats[cmd->id];
-    st->calls++;
-    st->cycles += spent;
+    counter_add(&st->calls, 1);
+    counter_add(&st->cycles, spent);
     slowlog_after_call(c, cmd, spent);
     monitor_feed(c, cmd);
-    if (c->cmd_failed) st->failed++;
-    c->w->stats->commands++;
+    if (c->cmd_failed) counter_add(&st->failed, 1);
+    counter_add(&c->w->stats->commands, 1);
 }
 
 /* Rejects the command before it runs; inside MULTI this also dooms the
@@ -150,11 +150,11 @@ static void reject(client *c, const command *cmd, const char *err)
         /* Redis: a rejected EXEC discards the transaction. */
         reply_errorf(c, "EXECABORT Transaction discarded because of: %s", err);
         multi_reset(c);
-        c->w->cmdstats[cmd->id].rejected++;
+        counter_add(&c->w->cmdstats[cmd->id].rejected, 1);
         return;
     }
     if (err) reply_error(c, err);
-    if (cmd) c->w->cmdstats[cmd->id].rejected++;
+    if (cmd) counter_add(&c->w->cmdstats[cmd->id].rejected, 1);
     multi_flag_error(c);
 }
 

@@ -244,20 +244,21 @@ int arg_double(client *c, slice s, double *out)
 
 void stats_count_error(worker_stats *st, const char *msg, size_t len)
 {
-    st->errors_total++;
+    counter_add(&st->errors_total, 1);
     size_t n = 0;
     while (n < len && n < 31 && msg[n] != ' ') n++;
-    for (int i = 0; i < st->nerr; i++) {
+    int nerr = atomic_load_explicit(&st->nerr, memory_order_relaxed); /* only we write it */
+    for (int i = 0; i < nerr; i++) {
         if (strlen(st->err[i].code) == n && memcmp(st->err[i].code, msg, n) == 0) {
-            st->err[i].count++;
+            counter_add(&st->err[i].count, 1);
             return;
         }
     }
-    if (st->nerr >= STATS_MAX_ERRCODES) return;
-    memcpy(st->err[st->nerr].code, msg, n);
-    st->err[st->nerr].code[n] = 0;
-    st->err[st->nerr].count = 1;
-    st->nerr++;
+    if (nerr >= STATS_MAX_ERRCODES) return;
+    memcpy(st->err[nerr].code, msg, n);
+    st->err[nerr].code[n] = 0;
+    counter_set(&st->err[nerr].count, 1);
+    atomic_store_explicit(&st->nerr, nerr + 1, memory_order_release);
 }
 
 void reply_err_subcommand_args(client *c)

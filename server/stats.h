@@ -1,29 +1,36 @@
 /* server/stats.h — per-worker counters. Each worker writes only its own; INFO
- * sums over workers (plain loads: a figure may be a moment stale). */
+ * sums over workers (core/counter.h: relaxed atomics, a figure may be a moment
+ * stale). */
 #ifndef KV_SERVER_STATS_H
 #define KV_SERVER_STATS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
+#include "core/counter.h"
+
 typedef struct cmd_stat {
-    uint64_t calls, cycles, rejected, failed; /* cycles: see cycles_to_us */
+    counter calls, cycles, rejected, failed; /* cycles: see cycles_to_us */
 } cmd_stat;
 
 #define STATS_MAX_ERRCODES 128
 
 typedef struct worker_stats {
-    uint64_t commands;
-    uint64_t conns_received;
-    uint64_t rejected_conns;
-    uint64_t net_in, net_out;
-    uint64_t errors_total;
-    uint64_t unexpected_errors;
-    uint64_t client_qbuf_limit_disconnections, client_obuf_limit_disconnections;
-    uint64_t io_reads, io_writes;
-    int nerr;
+    counter commands;
+    counter conns_received;
+    counter rejected_conns;
+    counter net_in, net_out;
+    counter errors_total;
+    counter unexpected_errors;
+    counter client_qbuf_limit_disconnections, client_obuf_limit_disconnections;
+    counter io_reads, io_writes;
+    /* Error codes seen, for INFO errorstats: the owner fills err[nerr] and
+     * then publishes it by storing nerr (release); readers load nerr first
+     * (acquire). */
+    _Atomic int nerr;
     struct {
         char code[32];
-        uint64_t count;
+        counter count;
     } err[STATS_MAX_ERRCODES];
 } worker_stats;
 

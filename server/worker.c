@@ -275,14 +275,14 @@ static void on_accept(loop *l, loop_handle *h, int events)
             }
             return;
         }
-        w->stats->conns_received++;
+        counter_add(&w->stats->conns_received, 1);
         if (atomic_load(&srv.nclients) >= cfg.maxclients) {
-            w->stats->rejected_conns++;
+            counter_add(&w->stats->rejected_conns, 1);
             reject(fd, "-ERR max number of clients reached\r\n");
             continue;
         }
         if (cfg.protected_mode && !default_user_has_password() && !is_loopback(&ss)) {
-            w->stats->rejected_conns++;
+            counter_add(&w->stats->rejected_conns, 1);
             reject(fd, protected_msg);
             continue;
         }
