@@ -28,15 +28,10 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run as B  # noqa: E402  (process handling from bench/run.py)
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+ROOT = B.ROOT
 
 
 def wait_ping(port, timeout=10):
@@ -58,16 +53,6 @@ def cli(port, *args):
                           capture_output=True, text=True).stdout
 
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process (all threads), in seconds."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
 def bench(port, test, pipeline, n, user, cpus):
     cmd = ["taskset", "-c", cpus, "redis-benchmark", "-p", str(port), "-t", test, "-n", str(n),
            "-P", str(pipeline), "-r", "100000", "-c", "50", "-q"]
@@ -86,12 +71,12 @@ def main():
     ap.add_argument("--server-cpus", default="0")
     ap.add_argument("--bench-cpus", default="1")
     a = ap.parse_args()
-    port = free_port()
+    port = B.free_port()
     d = tempfile.mkdtemp(prefix="kvik-aclbench-")
-    proc = subprocess.Popen(["taskset", "-c", a.server_cpus, a.kvik, "--port", str(port),
+    proc = B.spawn(["taskset", "-c", a.server_cpus, a.kvik, "--port", str(port),
                              "--bind", "127.0.0.1", "--threads", "1", "--save", "",
                              "--dir", d], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                   stderr=subprocess.DEVNULL)
     try:
         wait_ping(port)
         cli(port, "ACL", "SETUSER", "full", "on", ">pw", "+@all", "~*", "&*")
@@ -106,20 +91,16 @@ def main():
                 for _ in range(a.rounds):
                     for u in users:
                         n = a.n * (10 if p > 1 else 1)  # enough CPU ticks to measure
-                        c0 = cpu_seconds(proc.pid)
+                        c0 = B.cpu_seconds(proc.pid)
                         best[u] = max(best[u], bench(port, test, p, n, u, a.bench_cpus))
-                        cpu[u] = min(cpu[u], (cpu_seconds(proc.pid) - c0) / n * 1e6)
+                        cpu[u] = min(cpu[u], (B.cpu_seconds(proc.pid) - c0) / n * 1e6)
                 for u in users:
                     ratio = best[u] / best["default"] if best["default"] else 0
                     cr = cpu[u] / cpu["default"] if cpu["default"] else 0
                     print("%-6s %-3d %-9s %12.0f %8.3f %14.3f %8.3f"
                           % (test, p, u, best[u], ratio, cpu[u], cr))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        B.kill_all()
     return 0
 
 

@@ -35,33 +35,10 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run as B  # noqa: E402  (process handling from bench/run.py)
 
-_children = []
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def kill_children():
-    for p in _children:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-
-
-def _on_term(signum, frame):
-    raise KeyboardInterrupt("signal %d" % signum)
+ROOT = B.ROOT
 
 
 def taskset(cpus):
@@ -69,13 +46,12 @@ def taskset(cpus):
 
 
 def start_server(args, workdir):
-    port, nport = free_port(), free_port()
+    port, nport = B.free_port(), B.free_port()
     argv = taskset(args.server_cpus) + [
         args.kvik, "--bind", "127.0.0.1", "--port", str(port), "--native-port", str(nport),
         "--threads", str(args.threads), "--save", "", "--appendonly", "no", "--dir", workdir,
         "--logfile", os.path.join(workdir, "kvik.log")]
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    _children.append(p)
+    p = B.spawn(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     args.server_pid = p.pid
     deadline = time.time() + 10
     while time.time() < deadline:
@@ -98,13 +74,6 @@ def start_server(args, workdir):
     return port, nport
 
 
-def cpu_seconds(pid):
-    """utime + stime of a process, in seconds."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
 def run_bench(args, port, extra):
     """One kvik-benchmark run of one test: its CSV row, plus the server's and
     the client's CPU microseconds per request (robust to a busy machine,
@@ -112,11 +81,11 @@ def run_bench(args, port, extra):
     argv = taskset(args.bench_cpus) + [
         args.benchmark, "-p", str(port), "-c", str(args.clients), "--threads", "1",
         "--duration", str(args.seconds), "--csv"] + [str(x) for x in extra]
-    srv0 = cpu_seconds(args.server_pid)
+    srv0 = B.cpu_seconds(args.server_pid)
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    srv1 = cpu_seconds(args.server_pid)
+    srv1 = B.cpu_seconds(args.server_pid)
     if p.returncode != 0:
         sys.exit("native.py: kvik-benchmark failed: %s\n%s" % (" ".join(argv), p.stderr.decode()))
     row = list(csv.DictReader(io.StringIO(p.stdout.decode())))[0]
@@ -172,7 +141,7 @@ def main():
         if not os.access(b, os.X_OK):
             print("native.py: not built: %s (run make)" % b, file=sys.stderr)
             return 2
-    signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGTERM, B._on_term)
     workdir = tempfile.mkdtemp(prefix="kvik-native-bench-")
     rows = []
     try:
@@ -240,7 +209,7 @@ def main():
     except KeyboardInterrupt:
         return 130
     finally:
-        kill_children()
+        B.kill_all()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
