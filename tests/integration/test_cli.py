@@ -399,16 +399,7 @@ def test_subscribe_prints_messages(shared_server, r):
 
 @pytest.fixture
 def native_srv(server):
-    """A kvik server with a native listener; skips while the build has none."""
-    if util.IS_REDIS:
-        pytest.skip("the native protocol is kvik's")
-    nport = util.free_port()
-    srv = server("--native-port", str(nport))
-    rc, out, err = run([CLI, "--native", "-p", str(nport), "PING"])
-    if out != b"PONG\n":
-        pytest.skip("no native protocol in this build: %r" % (err or out))
-    srv.native_port = nport
-    return srv
+    return util.native_server(server)
 
 
 def test_native_prints_like_resp3(native_srv):

@@ -141,18 +141,7 @@ def test_auth_and_errors(server):
 
 @pytest.fixture
 def native_server(server):
-    """A kvik server with a native listener; skips while there is none."""
-    if util.IS_REDIS:
-        pytest.skip("the native protocol is kvik's")
-    nport = util.free_port()
-    srv = server("--native-port", str(nport))
-    p = subprocess.run([CLI, "--native", "-h", "127.0.0.1", "-p", str(nport), "PING"],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
-    if p.stdout != b"PONG\n":
-        pytest.skip("no native protocol in this build (server or libkvik): %s"
-                    % (p.stderr.decode(errors="replace").strip() or p.stdout))
-    srv.native_port = nport
-    return srv
+    return util.native_server(server)
 
 
 @pytest.mark.parametrize("pipeline", [1, 16])

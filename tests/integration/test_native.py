@@ -235,11 +235,11 @@ def test_doc_vectors_decode():
         assert c == comp and payload == big, name
 
 
-def test_doc_vectors_match_server(ns):
-    V = VECTORS
-    # A Request before the Hello: exactly the documented error, then EOF.
+def send_until_closed(ns, data):
+    """Sends data to the native port; everything the server answers until it
+    closes the connection."""
     s = socket.create_connection((ns.host, ns.nport), timeout=10)
-    s.sendall(V["request-set"])
+    s.sendall(data)
     got = b""
     while True:
         chunk = s.recv(4096)
@@ -247,7 +247,13 @@ def test_doc_vectors_match_server(ns):
             break
         got += chunk
     s.close()
-    assert got == V["error-no-hello"]
+    return got
+
+
+def test_doc_vectors_match_server(ns):
+    V = VECTORS
+    # A Request before the Hello: exactly the documented error, then EOF.
+    assert send_until_closed(ns, V["request-set"]) == V["error-no-hello"]
 
     # The Hello vector, answered with the HelloReply vector (our client id).
     c = NativeClient(ns.host, ns.nport, hello=False)
@@ -707,15 +713,7 @@ def test_handshake_errors(ns):
 
 
 def test_resp_client_on_native_port(ns):
-    s = socket.create_connection((ns.host, ns.nport), timeout=10)
-    s.sendall(b"*1\r\n$4\r\nPING\r\n")
-    got = b""
-    while True:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        got += chunk
-    s.close()
+    got = send_until_closed(ns, b"*1\r\n$4\r\nPING\r\n")
     assert got == (b"-ERR this port speaks kvik's native protocol (docs/protocol.md), "
                    b"not RESP\r\n")
     s = socket.create_connection((ns.host, ns.nport), timeout=10)

@@ -517,3 +517,21 @@ def run_parallel(targets, timeout=60):
 def run_threads(n, target, timeout=60):
     """run_parallel of target(0) .. target(n - 1)."""
     run_parallel([lambda i=i: target(i) for i in range(n)], timeout)
+
+
+def native_server(server):
+    """A kvik server with a native-protocol listener (srv.native_port), checked
+    with kvik-cli --native PING; skips the test against redis-server or in a
+    build without the native protocol."""
+    if IS_REDIS:
+        pytest.skip("the native protocol is kvik's")
+    nport = free_port()
+    srv = server("--native-port", str(nport))
+    p = subprocess.run([tool_binary("kvik-cli", "KVIK_CLI"), "--native", "-h", "127.0.0.1",
+                        "-p", str(nport), "PING"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+    if p.stdout != b"PONG\n":
+        pytest.skip("no native protocol in this build (server or libkvik): %s"
+                    % (p.stderr.decode(errors="replace").strip() or p.stdout))
+    srv.native_port = nport
+    return srv
