@@ -7,7 +7,6 @@
  * plus its value's, from the type's accounting), so SAMPLES is checked but
  * does not change the answer.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +14,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/ks.h"
+#include "server/client.h"
 #include "server/cmdtab.h"
 #include "server/namespace.h"
 #include "server/worker.h"
@@ -55,16 +55,11 @@ typedef struct mem_figures {
     long long keys;
 } mem_figures;
 
-/* Buffers and structures of every connected client. */
+/* Buffers (the workers' running totals) and structures of the connected
+ * clients. */
 static size_t clients_memory(void)
 {
-    size_t n = 0;
-    pthread_mutex_lock(&srv.clients_lock);
-    for (int i = 0; i < srv.nworkers; i++)
-        for (client *c = srv.workers[i].clients; c; c = c->next)
-            n += sizeof(*c) + c->qbuf.cap + c->out.cap;
-    pthread_mutex_unlock(&srv.clients_lock);
-    return n;
+    return clients_buffer_memory() + sizeof(client) * (size_t)atomic_load(&srv.nclients);
 }
 
 static void gather(client *c, mem_figures *f)
@@ -77,7 +72,7 @@ static void gather(client *c, mem_figures *f)
     f->startup = srv.startup_mem;
     f->clients = clients_memory();
     int dbs = ks_databases();
-    for (int i = 0; i < dbs && f->ndbs < 64; i++) {
+    for (int i = 0; i < dbs; i++) {
         ks_db *db = ns_db(c, i);
         if (!db) continue;
         long long keys = ks_db_keys(db);
@@ -85,7 +80,7 @@ static void gather(client *c, mem_figures *f)
         ks_db_overhead(db, &k, &x);
         f->keys += keys;
         f->tables += k + x;
-        if (!keys) continue;
+        if (!keys || f->ndbs == 64) continue; /* db.N fields: the first 64 non-empty */
         f->db_count[f->ndbs] = i;
         f->db_keys[f->ndbs] = k;
         f->db_expires[f->ndbs] = x;
