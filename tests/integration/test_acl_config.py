@@ -11,7 +11,7 @@ import time
 import pytest
 import redis
 
-from util import IS_REDIS, cmd, err
+from util import cmd, err, expect_startup_failure
 
 
 def sha(pw):
@@ -34,16 +34,6 @@ def acl_list(c):
 
 def user_lines(text):
     return [norm(l) for l in text.splitlines() if l.startswith("user ")]
-
-
-def start_failure(server, *args, config_file=None):
-    """The start fails; returns what the server printed."""
-    srv = server(*args, config_file=config_file, start=False)
-    srv.expect_failure = True
-    srv.spawn()
-    code = srv.wait_exit(10)
-    assert code is not None and code != 0, "server should have refused to start"
-    return srv.output()
 
 
 def wait_for_auth(srv, user, password, timeout=10.0):
@@ -125,7 +115,7 @@ def test_requirepass_kept_without_default_line(server, tmp_path):
 def test_duplicate_user_refused(server, tmp_path):
     conf = tmp_path / "dup.conf"
     conf.write_text("user alice on >pw\nuser alice off\n")
-    out = start_failure(server, config_file=str(conf))
+    out = expect_startup_failure(server, config_file=str(conf))
     assert "Duplicate user found" in out, out
     assert "line 2" in out, out
 
@@ -133,7 +123,7 @@ def test_duplicate_user_refused(server, tmp_path):
 def test_bad_rule_refused(server, tmp_path):
     conf = tmp_path / "bad.conf"
     conf.write_text("user alice on >pw +nosuchcommand\n")
-    out = start_failure(server, config_file=str(conf))
+    out = expect_startup_failure(server, config_file=str(conf))
     assert "alice" in out and "nosuchcommand" in out, out
 
 
@@ -142,7 +132,7 @@ def test_user_lines_and_aclfile_refused(server, tmp_path):
     acl.write_text("user bob on nopass +@all ~*\n")
     conf = tmp_path / "both.conf"
     conf.write_text("aclfile %s\nuser alice on >pw\n" % acl)
-    out = start_failure(server, config_file=str(conf))
+    out = expect_startup_failure(server, config_file=str(conf))
     assert "ACL file" in out and "not both" in out, out
 
 
@@ -150,7 +140,7 @@ def test_user_lines_and_aclfile_refused(server, tmp_path):
 def test_fatal_error_does_not_print_passwords(server, tmp_path):
     conf = tmp_path / "secret.conf"
     conf.write_text("user alice on >s3cr3t-pw\nuser alice on >other-pw\n")
-    out = start_failure(server, config_file=str(conf))
+    out = expect_startup_failure(server, config_file=str(conf))
     assert "s3cr3t-pw" not in out and "other-pw" not in out, out
     assert "user alice <redacted>" in out, out
 

@@ -5,22 +5,12 @@ import re
 
 import pytest
 
-from util import cmd, info_dict
+from util import cmd, expect_startup_failure, info_dict
 
 
 def line_named(output, n):
     """The error output points at line n of the config file."""
     return re.search(r"(\bline\D{0,3}%d\b|:%d:)" % (n, n), output, re.I) is not None
-
-
-def expect_startup_failure(server, *args, config_file=None, env=None, port=None):
-    srv = server(*args, config_file=config_file, env=env, start=False)
-    srv.expect_failure = True
-    srv.spawn(port=port)
-    code = srv.wait_exit(10)
-    assert code is not None, "server should have refused to start\n" + srv.output_tail()
-    assert code != 0, "server exited with 0 despite a bad configuration"
-    return srv.output()
 
 
 def get(c, name):

@@ -429,40 +429,31 @@ def test_ca_cert_dir(server, certs):
 
 # ---------------------------------------------------------------- settings
 
-def start_fails(server, *args):
-    s = server(*args, start=False)
-    s.expect_failure = True
-    s.spawn()
-    code = s.proc.wait(30)
-    assert code != 0
-    return s.output()
-
-
 def test_bad_config_refused_at_start(server, certs, tmp_path):
     port = free_port()
     base = ["--tls-port", port]
-    out = start_fails(server, *base, "--tls-cert-file", "/nonexistent/server.crt",
+    out = util.expect_startup_failure(server, *base, "--tls-cert-file", "/nonexistent/server.crt",
                       "--tls-key-file", certs.server_key, "--tls-auth-clients", "no")
     assert "tls-cert-file '/nonexistent/server.crt': No such file or directory" in out
-    out = start_fails(server, *base)
+    out = util.expect_startup_failure(server, *base)
     assert "tls-cert-file is not set" in out
     # a key that is not the certificate's
-    out = start_fails(server, *base, "--tls-cert-file", certs.server_crt, "--tls-key-file",
+    out = util.expect_startup_failure(server, *base, "--tls-cert-file", certs.server_crt, "--tls-key-file",
                       certs.other.server_key, "--tls-auth-clients", "no")
     assert "does not match" in out
     # a certificate file that is not PEM
     junk = tmp_path / "junk.crt"
     junk.write_text("not a certificate\n")
-    out = start_fails(server, *base, "--tls-cert-file", str(junk), "--tls-key-file",
+    out = util.expect_startup_failure(server, *base, "--tls-cert-file", str(junk), "--tls-key-file",
                       certs.server_key, "--tls-auth-clients", "no")
     assert "tls-cert-file '%s'" % junk in out
     # client certificates required but no CA to check them against
-    out = start_fails(server, *base, "--tls-cert-file", certs.server_crt, "--tls-key-file",
+    out = util.expect_startup_failure(server, *base, "--tls-cert-file", certs.server_crt, "--tls-key-file",
                       certs.server_key)
     assert "neither tls-ca-cert-file nor tls-ca-cert-dir" in out
-    out = start_fails(server, *tls_args(certs, port, extra=["--tls-protocols", "TLSv9"]))
+    out = util.expect_startup_failure(server, *tls_args(certs, port, extra=["--tls-protocols", "TLSv9"]))
     assert "tls-protocols: unknown protocol 'TLSv9'" in out
-    out = start_fails(server, *tls_args(certs, port, extra=["--tls-ciphers", "NOPE"]))
+    out = util.expect_startup_failure(server, *tls_args(certs, port, extra=["--tls-ciphers", "NOPE"]))
     assert "tls-ciphers 'NOPE'" in out
 
 
@@ -560,7 +551,7 @@ def test_encrypted_key(server, certs, tmp_path):
     subprocess.run(["openssl", "pkey", "-in", certs.server_key, "-aes256", "-passout",
                     "pass:s3cret", "-out", key], check=True)
     port = free_port()
-    out = start_fails(server, "--tls-port", port, "--tls-cert-file", certs.server_crt,
+    out = util.expect_startup_failure(server, "--tls-port", port, "--tls-cert-file", certs.server_crt,
                       "--tls-key-file", key, "--tls-auth-clients", "no",
                       "--tls-key-file-pass", "wrong")
     assert "tls-key-file '%s'" % key in out

@@ -535,3 +535,14 @@ def native_server(server):
                     % (p.stderr.decode(errors="replace").strip() or p.stdout))
     srv.native_port = nport
     return srv
+
+
+def expect_startup_failure(server, *args, config_file=None, env=None, port=None):
+    """Starts a server that must refuse to start; returns what it printed."""
+    srv = server(*args, config_file=config_file, env=env, start=False)
+    srv.expect_failure = True
+    srv.spawn(port=port)
+    code = srv.wait_exit(10)
+    assert code is not None, "server should have refused to start\n" + srv.output_tail()
+    assert code != 0, "server exited with 0 despite a bad configuration"
+    return srv.output()
